@@ -1,0 +1,1 @@
+SELECT * FROM variants WHERE variant_id = $variant_id;

@@ -1,0 +1,53 @@
+"""Named exceptions. The CLI turns each into a one-line message and an exit code."""
+
+
+class VtrError(Exception):
+    """Base class for every error vtr reports to the user."""
+
+    exit_code = 1
+
+
+class WarehouseNotFound(VtrError):
+    """The directory is not a vtr warehouse (no catalog.duckdb)."""
+
+
+class WarehouseExists(VtrError):
+    """`init` was asked to create a warehouse where one already is."""
+
+
+class SchemaTooNew(VtrError):
+    """The catalog was written by a newer vtr than this one."""
+
+
+class UnknownDataset(VtrError):
+    """A dataset name that the catalog does not hold."""
+
+
+class UnknownVariant(VtrError):
+    """A variant id that the catalog does not hold, or that does not parse."""
+
+
+class UnknownEval(VtrError):
+    """An evaluation id that the catalog does not hold."""
+
+
+class AnnotationError(VtrError):
+    """An annotation file that cannot be read or does not have the expected shape."""
+
+
+class BackboneError(VtrError):
+    """A backbone spec that does not parse, or whose weights are not on disk."""
+
+
+class EvalInputError(VtrError):
+    """Inputs to an evaluation that do not fit together (dims, empty splits, shapes)."""
+
+
+class VideoDecodeError(VtrError):
+    """A video file that cannot be opened or decoded."""
+
+
+class IngestIncomplete(VtrError):
+    """Some items failed during ingest; they are recorded in ingest_errors."""
+
+    exit_code = 3

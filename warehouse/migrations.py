@@ -1,0 +1,58 @@
+"""Schema versions: `sql/schema/NNN_name.sql` files applied in order, once each."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from vtr.errors import SchemaTooNew
+from vtr.warehouse.queries import SQL_DIR, query
+
+_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def schema_files() -> list[tuple[int, str, Path]]:
+    """(version, name, path) of every schema migration, in version order."""
+    found = []
+    for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise ValueError(f"schema file {path.name!r} is not named NNN_name.sql")
+        found.append((int(match.group(1)), match.group(2), path))
+    return found
+
+
+def latest_version() -> int:
+    return max(version for version, _, _ in schema_files())
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    query(con, "catalog/schema_version")
+    row = query(con, "catalog/current_version").fetchone()
+    return int(row[0])
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the catalog's version; return those applied."""
+    have = current_version(con)
+    if have > latest_version():
+        raise SchemaTooNew(
+            f"catalog schema version {have} is newer than this vtr knows ({latest_version()}); "
+            "upgrade vtr"
+        )
+    applied = []
+    for version, name, path in schema_files():
+        if version <= have:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text())
+            query(con, "catalog/record_version", {"version": version, "name": name})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied

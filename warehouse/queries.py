@@ -1,0 +1,41 @@
+"""Named SQL files: every statement vtr runs lives in `sql/<group>/<name>.sql`."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+
+def list_sql_files() -> list[Path]:
+    """Every `.sql` file that ships with vtr, sorted by path."""
+    return sorted(SQL_DIR.glob("*/*.sql"))
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of `sql/<name>.sql`, e.g. `load_sql("metrics/retrieval")`."""
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"no SQL file named {name!r} in {SQL_DIR}")
+    return path.read_text()
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run the named SQL file with bound parameters and return the cursor."""
+    return con.execute(load_sql(name), params or {})
+
+
+def query_dicts(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Run the named SQL file and return its rows as dicts."""
+    cur = query(con, name, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]

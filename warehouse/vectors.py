@@ -1,0 +1,109 @@
+"""Embedding tables in LanceDB: one table per variant, rows keyed by (dataset, item_id)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import lancedb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vtr.errors import EvalInputError
+
+
+def vector_schema(dim: int) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field("dataset", pa.string(), nullable=False),
+            pa.field("item_id", pa.string(), nullable=False),
+            pa.field("vector", pa.list_(pa.float32(), dim), nullable=False),
+        ]
+    )
+
+
+def vectors_to_arrow(vectors: np.ndarray) -> pa.FixedSizeListArray:
+    """A (n, dim) float array as an Arrow FixedSizeList<float32>[dim] column."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2:
+        raise ValueError(f"expected a (n, dim) array, got shape {vectors.shape}")
+    return pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1])
+
+
+class VectorStore:
+    """The warehouse's LanceDB folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.db = lancedb.connect(str(self.path))
+
+    def table_path(self, table: str) -> Path:
+        return self.path / f"{table}.lance"
+
+    def has_table(self, table: str) -> bool:
+        return self.table_path(table).is_dir()
+
+    def ensure_table(self, table: str, dim: int):
+        if self.has_table(table):
+            return self.db.open_table(table)
+        return self.db.create_table(table, schema=vector_schema(dim))
+
+    def _scan(self, table: str, columns: list[str]) -> pa.Table:
+        return self.db.open_table(table).to_lance().to_table(columns=columns)
+
+    def existing_ids(self, table: str, dataset: str) -> set[str]:
+        """Item ids of `dataset` already stored in `table`."""
+        if not self.has_table(table):
+            return set()
+        data = self._scan(table, ["dataset", "item_id"])
+        mask = pc.equal(data["dataset"], dataset)
+        return set(data.filter(mask)["item_id"].to_pylist())
+
+    def count(self, table: str, dataset: str | None = None) -> int:
+        if not self.has_table(table):
+            return 0
+        if dataset is None:
+            return self.db.open_table(table).count_rows()
+        return len(self.existing_ids(table, dataset))
+
+    def append(self, table: str, dataset: str, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Append rows in one Lance commit (atomic: all rows or none)."""
+        if len(ids) != len(vectors):
+            raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
+        if not len(ids):
+            return
+        handle = self.ensure_table(table, int(vectors.shape[1]))
+        batch = pa.table(
+            {
+                "dataset": pa.array([dataset] * len(ids), pa.string()),
+                "item_id": pa.array(list(ids), pa.string()),
+                "vector": vectors_to_arrow(vectors),
+            },
+            schema=vector_schema(int(vectors.shape[1])),
+        )
+        handle.add(batch)
+
+    def read(
+        self, table: str, dataset: str, ids: Sequence[str] | None = None
+    ) -> tuple[list[str], np.ndarray]:
+        """Vectors of `dataset` in `table`, in the order of `ids` (all rows when None)."""
+        if not self.has_table(table):
+            raise EvalInputError(f"embedding table {table!r} does not exist in {self.path}")
+        data = self._scan(table, ["dataset", "item_id", "vector"])
+        data = data.filter(pc.equal(data["dataset"], dataset))
+        stored_ids = data["item_id"].to_pylist()
+        flat = data["vector"].combine_chunks()
+        dim = flat.type.list_size
+        matrix = flat.values.to_numpy(zero_copy_only=False).reshape(-1, dim)
+        if ids is None:
+            return stored_ids, matrix
+        position = {item: i for i, item in enumerate(stored_ids)}
+        missing = [item for item in ids if item not in position]
+        if missing:
+            raise EvalInputError(
+                f"{len(missing)} item(s) of dataset {dataset!r} have no row in {table!r}, "
+                f"e.g. {missing[:3]}; run `vtr ingest` for them first"
+            )
+        order = np.fromiter((position[item] for item in ids), dtype=np.int64, count=len(ids))
+        return list(ids), matrix[order]
