@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from vtr.warehouse.migrations import migrate
+from vtr.warehouse.queries import load_sql, query, query_dicts
 
 from vtr.errors import WarehouseExists, WarehouseNotFound
-from vtr.warehouse.migrations import migrate
-from vtr.warehouse.queries import query, query_dicts
 
 CATALOG_FILE = "catalog.duckdb"
 LANCE_DIR = "lance"
@@ -44,6 +44,11 @@ class Warehouse:
     def sql(self, name: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         """Run a named SQL file (`sql/<name>.sql`) with bound parameters."""
         return query(self.con, name, params)
+
+    def sql_many(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Run a named SQL file once per parameter dict."""
+        if rows:
+            self.con.executemany(load_sql(name), rows)
 
     def rows(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a named SQL file as dicts."""

@@ -38,4 +38,4 @@ def query_dicts(
     """Run the named SQL file and return its rows as dicts."""
     cur = query(con, name, params)
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row)) for row in cur.fetchall()]
+    return [dict(zip(cols, row, strict=False)) for row in cur.fetchall()]

@@ -79,7 +79,9 @@ class Variant:
             return cls("text", backbone, layer=tail[0], pooling=tail[1])
         frames = tail[3]
         if not re.fullmatch(r"\d+f", frames):
-            raise UnknownVariant(f"variant id {variant_id!r}: frame field {frames!r} is not like 8f")
+            raise UnknownVariant(
+                f"variant id {variant_id!r}: frame field {frames!r} is not like 8f"
+            )
         return cls("video", backbone, tail[0], tail[1], temporal=tail[2], frames=int(frames[:-1]))
 
 

@@ -1,0 +1,1 @@
+"""Dataset loaders, video decoding, encoder backbones and the batched ingest pipeline."""

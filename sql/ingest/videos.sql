@@ -1,0 +1,4 @@
+SELECT video_id, path
+FROM videos
+WHERE dataset = $dataset
+ORDER BY video_id;

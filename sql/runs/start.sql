@@ -1,0 +1,1 @@
+INSERT INTO runs (kind, config) VALUES ($kind, $config) RETURNING run_id;

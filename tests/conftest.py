@@ -1,0 +1,24 @@
+"""Shared fixtures: real warehouses in temp folders, a small real synthetic corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from vtr.warehouse import init_warehouse
+
+
+@pytest.fixture
+def wh(tmp_path: Path):
+    """A fresh warehouse in a folder whose name has a space, a quote and unicode."""
+    with init_warehouse(tmp_path / "ware house 'ü'") as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory) -> Path:
+    """A 16-video synthetic corpus (real MP4s); returns its annotations.json path."""
+    from vtr.ingest.synthetic import generate_retrieval_corpus
+
+    root = tmp_path_factory.mktemp("corpus")
+    return generate_retrieval_corpus(root, n_videos=16, seed=3)

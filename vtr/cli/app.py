@@ -1,0 +1,34 @@
+"""The `vtr` Typer application, assembled from the command modules."""
+
+from __future__ import annotations
+
+import typer
+
+from vtr.cli import (
+    demo_cmds,
+    eval_cmds,
+    ingest_cmds,
+    report_cmds,
+    synth_cmds,
+    warehouse_cmds,
+)
+
+app = typer.Typer(
+    name="vtr",
+    help=(
+        "An embedding warehouse for text-video retrieval research.\n\n"
+        "Typical session: `vtr synth retrieval corpus/` (or bring MSR-VTT), "
+        "`vtr init wh/`, `vtr ingest wh/ --dataset synth --annotations corpus/annotations.json "
+        "--videos corpus/videos ...`, `vtr eval wh/ ...`, `vtr report wh/ --eval 1`, "
+        "then `vtr shell wh/` for ad-hoc SQL. `vtr demo` runs all of it offline."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+warehouse_cmds.register(app)
+synth_cmds.register(app)
+ingest_cmds.register(app)
+eval_cmds.register(app)
+report_cmds.register(app)
+demo_cmds.register(app)

@@ -1,0 +1,80 @@
+"""`vtr ingest`: decode and embed a dataset's videos and captions into the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from vtr.cli.common import console, print_json, reports_errors
+from vtr.errors import IngestIncomplete
+
+
+@reports_errors
+def ingest(
+    warehouse: Path = typer.Argument(..., help="Warehouse directory (see `vtr init`)."),
+    dataset: str = typer.Option(..., help="Dataset name in the catalog."),
+    annotations: Path = typer.Option(
+        None, help="Register the dataset from this file first (MSR-VTT .json or 1k-A .csv)."
+    ),
+    videos: Path = typer.Option(None, help="Folder of the dataset's videos (<video_id>.mp4)."),
+    video_backbone: list[str] = typer.Option(
+        [], help="Video backbone spec; repeat for several. See `vtr backbones`."
+    ),
+    text_backbone: list[str] = typer.Option([], help="Text backbone spec; repeat for several."),
+    frames: int = typer.Option(8, help="Frames sampled uniformly per video."),
+    temporal: str = typer.Option("mean", help="Temporal pooling of frames: mean, max, first, sum."),
+    batch_size: int = typer.Option(16, help="Videos per forward pass."),
+    workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
+    device: str = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cuda if present)."),
+    seed: int = typer.Option(0, help="Seed for randomly initialised backbones."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Embed every video and caption of a dataset with each backbone, into LanceDB.
+
+    Each (backbone, layer, pooling) is a variant with its own Lance table and catalog row.
+    Re-running skips what is complete; bad videos are recorded (see `vtr errors`) and the
+    command exits with code 3 when some items failed.
+
+    Example:
+      vtr ingest wh/ --dataset synth --annotations corpus/annotations.json
+        --videos corpus/videos --video-backbone open_clip:vtr-tiny-vit:random
+        --text-backbone open_clip:vtr-tiny-vit:random --text-backbone st:minilm
+    """
+    from vtr.ingest.datasets import register_dataset
+    from vtr.ingest.pipeline import ingest as run_ingest
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse) as wh:
+        if annotations is not None:
+            register_dataset(wh, dataset, annotations, videos)
+        summary = run_ingest(
+            wh,
+            dataset,
+            video_backbones=video_backbone,
+            text_backbones=text_backbone,
+            frames=frames,
+            temporal=temporal,
+            batch_size=batch_size,
+            workers=workers,
+            device=device,
+            seed=seed,
+        )
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        for result in summary.variants:
+            console.print(
+                f"{result.variant_id}: {result.written} written, "
+                f"{result.already_present} already present, {result.failed} failed",
+                highlight=False,
+            )
+    if summary.failed:
+        raise IngestIncomplete(
+            f"{summary.failed} item(s) failed in run {summary.run_id}; "
+            f"see `vtr errors {warehouse} --run {summary.run_id}`"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)

@@ -1,0 +1,129 @@
+"""Warehouse commands: init, shell, and listings of variants, runs, errors and backbones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from vtr.cli.common import console, print_json, reports_errors
+
+WAREHOUSE = typer.Argument(..., help="Warehouse directory (holds catalog.duckdb and lance/).")
+
+
+def _table(title: str, rows: list[dict], columns: list[str]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    return table
+
+
+@reports_errors
+def init(warehouse: Path = WAREHOUSE) -> None:
+    """Create a warehouse: DIR/catalog.duckdb (metadata, results) + DIR/lance/ (embeddings).
+
+    Example: vtr init wh/
+    """
+    from vtr.warehouse import init_warehouse
+
+    with init_warehouse(warehouse) as wh:
+        typer.echo(str(wh.catalog_path))
+
+
+@reports_errors
+def shell(
+    warehouse: Path = WAREHOUSE,
+    write: bool = typer.Option(False, help="Open the catalog read-write (default read-only)."),
+    print_init: bool = typer.Option(
+        False, "--print-init", help="Only print the SQL that prepares the session."
+    ),
+) -> None:
+    """Open the catalog in the DuckDB shell, with every embedding table as a view.
+
+    The session runs `LOAD '<lance extension>'` (the pip-packaged extension, offline) and
+    creates one view per variant, named after the variant's `lance_table`, e.g.
+
+      SELECT c.text, v.item_id, v.vector FROM captions c
+      JOIN "<lance_table>" v ON v.item_id = c.caption_id LIMIT 5;
+    """
+    from vtr.warehouse import open_warehouse
+    from vtr.warehouse.bridge import shell_init_sql
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        init_sql = shell_init_sql(wh)
+        catalog = str(wh.catalog_path)
+    if print_init:
+        typer.echo(init_sql, nl=False)
+        return
+    binary = Path(sys.executable).with_name("duckdb")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
+        handle.write(init_sql)
+    args = [str(binary), "-init", handle.name, *([] if write else ["-readonly"]), catalog]
+    raise typer.Exit(subprocess.call(args))
+
+
+@reports_errors
+def variants(
+    warehouse: Path = WAREHOUSE,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the embedding variants in the warehouse (their ids are what eval takes)."""
+    from vtr.warehouse import open_warehouse
+    from vtr.warehouse.variants import list_variants
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        rows = list_variants(wh)
+        for row in rows:
+            row["rows"] = wh.vectors.count(row["lance_table"])
+    if as_json:
+        print_json(rows)
+        return
+    console.print(_table("variants", rows, ["variant_id", "dim", "rows", "lance_table"]))
+
+
+@reports_errors
+def runs(warehouse: Path = WAREHOUSE) -> None:
+    """List ingest and other runs with their status."""
+    from vtr.warehouse import open_warehouse
+    from vtr.warehouse.runs import list_runs
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        rows = list_runs(wh)
+    console.print(_table("runs", rows, ["run_id", "kind", "status", "started_at", "summary"]))
+
+
+@reports_errors
+def errors(
+    warehouse: Path = WAREHOUSE,
+    run: int = typer.Option(None, help="Only this run's errors."),
+) -> None:
+    """List items that failed (which item, which stage, why)."""
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        rows = wh.rows("errors/list", {"run_id": run})
+    console.print(_table("ingest errors", rows, ["run_id", "item_id", "stage", "message"]))
+
+
+def backbones() -> None:
+    """Backbone spec forms, and the open_clip architectures (shipped configs included)."""
+    from vtr.ingest.backbones import list_backbone_families
+    from vtr.ingest.backbones.openclip import list_architectures
+
+    for family, info in list_backbone_families().items():
+        typer.echo(
+            f"{family:10s} {info['spec']}\n{'':10s} towers: {info['towers']}; "
+            f"e.g. {info['example']}"
+        )
+    typer.echo("\nopen_clip architectures: " + ", ".join(list_architectures()))
+
+
+def register(app: typer.Typer) -> None:
+    for command in (init, shell, variants, runs, errors, backbones):
+        app.command()(command)
