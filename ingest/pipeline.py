@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
 from vtr.ingest.pooling import TEMPORAL_POOLINGS, pool_frames
 from vtr.ingest.video import FrameBatch, FrameDataset, collate_frames
+from vtr.progress import progress_bar
 from vtr.warehouse.runs import finish_run, record_error, start_run
 from vtr.warehouse.variants import Variant, register_variant
-
-from vtr.progress import progress_bar
 
 
 @dataclass

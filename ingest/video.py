@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from vtr.ingest.backbones.base import ImageNorm
 
 from vtr.errors import VideoDecodeError
+from vtr.ingest.backbones.base import ImageNorm
 
 
 @dataclass(frozen=True)

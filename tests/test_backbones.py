@@ -1,10 +1,10 @@
 import pytest
 import torch
+
+from vtr.errors import BackboneError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder, split_spec
 from vtr.ingest.backbones.openclip import list_architectures
 from vtr.ingest.pooling import pool_frames
-
-from vtr.errors import BackboneError
 
 CPU = torch.device("cpu")
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -25,9 +26,11 @@ def test_cli_pipeline_end_to_end(tmp_path):
     out = _ok(runner.invoke(app, ["synth", "retrieval", str(corpus), "--videos", "20"]))
     annotations = out.stdout.strip().splitlines()[-1]
     _ok(runner.invoke(app, ["init", str(wh)]))
-    ingest_args = ["ingest", str(wh), "--dataset", "synth", "--annotations", annotations,
-                   "--videos", str(corpus / "videos"), "--video-backbone", VIDEO,
-                   "--text-backbone", VIDEO, "--frames", "4", "--workers", "0", "--json"]  # fmt: skip
+    ingest_args = [
+        *("ingest", str(wh), "--dataset", "synth", "--annotations", annotations),
+        *("--videos", str(corpus / "videos"), "--video-backbone", VIDEO),
+        *("--text-backbone", VIDEO, "--frames", "4", "--workers", "0", "--json"),
+    ]
     summary = json.loads(_ok(runner.invoke(app, ingest_args)).stdout)
     assert summary["failed_items"] == 0
     assert [v["variant_id"] for v in summary["variants"]] == [VIDEO_VARIANT, TEXT_VARIANT]
@@ -38,15 +41,17 @@ def test_cli_pipeline_end_to_end(tmp_path):
     listed = json.loads(_ok(runner.invoke(app, ["variants", str(wh), "--json"])).stdout)
     assert {v["variant_id"] for v in listed} == {VIDEO_VARIANT, TEXT_VARIANT}
 
-    evaluated = _ok(runner.invoke(app, ["eval", str(wh), "--dataset", "synth", "--text-variant",
-                                        TEXT_VARIANT, "--video-variant", VIDEO_VARIANT, "--json"]))  # fmt: skip
-    metrics = json.loads(evaluated.stdout[evaluated.stdout.index("{") :].rsplit("}", 1)[0] + "}")
+    eval_args = [
+        *("eval", str(wh), "--dataset", "synth"),
+        *("--text-variant", TEXT_VARIANT, "--video-variant", VIDEO_VARIANT, "--json"),
+    ]
+    metrics = json.loads(_ok(runner.invoke(app, eval_args)).stdout)
     assert set(metrics) >= {"t2v", "v2t"}
     assert 0 <= metrics["t2v"]["R@1"] <= metrics["t2v"]["R@5"] <= metrics["t2v"]["R@10"] <= 100
 
     report = _ok(runner.invoke(app, ["report", str(wh), "--eval", "1"]))
     path = report.stdout.strip().splitlines()[-1]
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     assert "T2V" in text and "V2T" in text
     assert re.search(r"!\[[^\]]*\]\([^)]+\.png\)", text)
 

@@ -4,12 +4,12 @@ import shutil
 
 import numpy as np
 import pytest
+
+from vtr.errors import VideoDecodeError
 from vtr.ingest.datasets import register_dataset
 from vtr.ingest.pipeline import ingest
 from vtr.ingest.video import read_frames, sample_indices
 from vtr.warehouse.variants import list_variants
-
-from vtr.errors import VideoDecodeError
 
 VIDEO = "open_clip:vtr-tiny-vit:random"
 TEXT = "open_clip:vtr-tiny-vit:random"

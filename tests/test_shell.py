@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 from typer.testing import CliRunner
-from vtr.warehouse.bridge import extension_path, literal
-from vtr.warehouse.variants import Variant, register_variant
 
 from vtr.cli.app import app
+from vtr.warehouse.bridge import extension_path, literal
+from vtr.warehouse.variants import Variant, register_variant
 
 DUCKDB = str(Path(sys.executable).with_name("duckdb"))
 

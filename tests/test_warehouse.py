@@ -1,10 +1,10 @@
 import duckdb
 import pytest
+
+from vtr.errors import SchemaTooNew, UnknownVariant, WarehouseExists, WarehouseNotFound
 from vtr.warehouse import init_warehouse, open_warehouse
 from vtr.warehouse.migrations import current_version, latest_version, migrate
 from vtr.warehouse.variants import Variant, get_variant, list_variants, register_variant
-
-from vtr.errors import SchemaTooNew, UnknownVariant, WarehouseExists, WarehouseNotFound
 
 CORE_TABLES = {
     "datasets", "videos", "captions", "categories", "variants", "runs", "ingest_errors",

@@ -51,3 +51,7 @@ class IngestIncomplete(VtrError):
     """Some items failed during ingest; they are recorded in ingest_errors."""
 
     exit_code = 3
+
+
+class ReportError(VtrError):
+    """The report folder cannot be created or written."""

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from vtr.warehouse.migrations import migrate
-from vtr.warehouse.queries import load_sql, query, query_dicts
 
 from vtr.errors import WarehouseExists, WarehouseNotFound
+from vtr.warehouse.migrations import migrate
+from vtr.warehouse.queries import load_sql, query, query_dicts
 
 CATALOG_FILE = "catalog.duckdb"
 LANCE_DIR = "lance"

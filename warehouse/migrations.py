@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import duckdb
-from vtr.warehouse.queries import SQL_DIR, query
 
 from vtr.errors import SchemaTooNew
+from vtr.warehouse.queries import SQL_DIR, query
 
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 

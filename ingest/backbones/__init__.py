@@ -12,9 +12,9 @@ from collections.abc import Callable
 from functools import cache
 
 import torch
-from vtr.ingest.backbones.base import ImageNorm, TextEncoder, VideoEncoder
 
 from vtr.errors import BackboneError
+from vtr.ingest.backbones.base import ImageNorm, TextEncoder, VideoEncoder
 
 FAMILIES: dict[str, dict[str, str]] = {
     "open_clip": {

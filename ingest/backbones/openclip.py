@@ -15,9 +15,9 @@ from pathlib import Path
 
 import open_clip
 import torch
-from vtr.ingest.backbones.base import ImageNorm
 
 from vtr.errors import BackboneError
+from vtr.ingest.backbones.base import ImageNorm
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "model_configs"
 _WEIGHT_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")

@@ -24,7 +24,7 @@ def reports_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except VtrError as err:
-            console.print(f"[bold red]error:[/] {err}", highlight=False)
+            console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
             raise typer.Exit(err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -1,0 +1,304 @@
+"""The retrieval report of one evaluation: `report.md` + PNG plots in one folder.
+
+Every number comes from a named SQL query: the metrics from `sql/metrics/*.sql` (through
+`vtr.warehouse.evals`), the header and the similarity distribution from `sql/reports/*.sql`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vtr.errors import ReportError
+from vtr.reports import markdown as md
+from vtr.reports import plots
+from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.evals import get_eval, metrics_by_category, metrics_by_length, retrieval_metrics
+from vtr.warehouse.queries import load_sql
+
+METRICS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
+RECALLS = ("R@1", "R@5", "R@10")
+LENGTH_BUCKETS = ("1-10", "11-20", "21+")
+HIST_BINS = 40
+CATEGORY_PLOT = "recall_by_category.png"
+LENGTH_PLOT = "recall_by_length.png"
+SCORE_PLOT = "similarity_distribution.png"
+PLOT_FILES = (CATEGORY_PLOT, LENGTH_PLOT, SCORE_PLOT)
+METRICS_SQL = "metrics/retrieval"
+
+
+def default_report_dir(wh: Warehouse, eval_id: int) -> Path:
+    """Where a report goes unless told otherwise: `<warehouse>/reports/eval-<id>/`."""
+    return wh.root / "reports" / f"eval-{int(eval_id)}"
+
+
+def write_retrieval_report(
+    wh: Warehouse, eval_id: int, out_dir: Path | None = None, notes: list[str] | None = None
+) -> Path:
+    """Write the report of evaluation `eval_id`; return the (absolute) path of `report.md`.
+
+    The folder (default `<warehouse>/reports/eval-<id>/`) holds `report.md` and the PNGs
+    it links by relative path. `notes` are markdown paragraphs placed under the header.
+    Raises UnknownEval for an id the catalog does not hold, ReportError when the folder
+    cannot be written.
+    """
+    get_eval(wh, eval_id)
+    params = {"eval_id": eval_id}
+    header = wh.rows("reports/eval_header", params)[0]
+    overall = retrieval_metrics(wh, eval_id)
+    categories = metrics_by_category(wh, eval_id)
+    lengths = metrics_by_length(wh, eval_id)
+    stats = wh.rows("reports/score_stats", params)
+    histogram = wh.rows("reports/score_distribution", {**params, "bins": HIST_BINS})
+
+    out = Path(out_dir) if out_dir is not None else default_report_dir(wh, eval_id)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in PLOT_FILES:  # a re-run must not leave a stale plot of an earlier report
+            (out / name).unlink(missing_ok=True)
+        sections = [
+            _header_section(header, notes or []),
+            _overall_section(overall),
+            _category_section(categories, out),
+            _length_section(lengths, out),
+            _score_section(stats, histogram, header["similarity"], out),
+            _sql_section(wh, eval_id),
+        ]
+        path = out / "report.md"
+        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+    except OSError as err:
+        raise ReportError(f"cannot write the report of eval {eval_id} to {out}: {err}") from None
+    return path.resolve()
+
+
+def inline_params(sql: str, params: dict[str, int]) -> str:
+    """`sql` with each `$name` replaced by its integer value, for pasting into a shell.
+
+    Only integers are inlined (they cannot carry SQL); a `$name` left without a value
+    raises ValueError.
+    """
+    for name, value in params.items():
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise ValueError(f"only integer parameters can be inlined, got {name}={value!r}")
+        sql = re.sub(rf"\${re.escape(name)}\b", str(int(value)), sql)
+    left = sorted(set(re.findall(r"\$([A-Za-z_]\w*)", sql)))
+    if left:
+        raise ValueError(f"no value given for parameter(s) {left}")
+    return sql
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
+    split = h["split"] if h["split"] is not None else "all videos"
+    search = h["search"] + (f" ({h['similarity']} similarity)" if h["similarity"] else "")
+    evaluated = h["created_at"]
+    if isinstance(evaluated, datetime):
+        evaluated = evaluated.isoformat(sep=" ", timespec="seconds")
+    lines = [
+        md.heading(1, f"Retrieval report: eval {h['eval_id']}"),
+        "",
+        f"- **Dataset:** {_value(h['dataset'], 'none (an external similarity matrix)')}",
+        f"- **Split:** {md.escape(split)}",
+        f"- **Text variant:** {_variant(h, 'text')}",
+        f"- **Video variant:** {_variant(h, 'video')}",
+        f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
+        f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos",
+        f"- **Evaluated:** {md.escape(evaluated)}; "
+        f"**report written:** {datetime.now().isoformat(sep=' ', timespec='seconds')}",
+    ]
+    return "\n".join(lines + [f"\n{note.strip()}" for note in notes if note.strip()])
+
+
+def _overall_section(overall: dict[str, dict[str, float]]) -> str:
+    rows = [
+        [direction.upper(), *(_metric(key, overall[direction][key]) for key in METRICS)]
+        for direction in ("t2v", "v2t")
+    ]
+    return "\n\n".join(
+        [
+            md.heading(2, "Overall"),
+            md.table(["Direction", *METRICS], rows, ["left"] + ["right"] * len(METRICS)),
+            "R@K in percent; MedR and MeanR are ranks (1 = best); MRR and mAP in [0, 1]. "
+            "T2V: each caption ranks the videos. V2T: each video ranks the caption sets of "
+            "all videos, a set scored by its best caption (CLIP4Clip); its mAP counts "
+            "every caption of the video as relevant.",
+        ]
+    )
+
+
+def _category_section(rows: list[dict[str, Any]], out: Path) -> str:
+    title = md.heading(2, "By video category")
+    if not rows:
+        return f"{title}\n\n_No per-category breakdown: this evaluation has no catalog videos._"
+    by_key: dict[Any, dict[str, dict[str, Any]]] = {}
+    names: dict[Any, str] = {}
+    for row in rows:
+        by_key.setdefault(row["category_id"], {})[row["direction"]] = row
+        names[row["category_id"]] = row["name"]
+    headers = ["Category"]
+    for d in ("T2V", "V2T"):
+        headers += [f"{d} n", f"{d} R@1", f"{d} R@5", f"{d} R@10", f"{d} MedR"]
+    table_rows = []
+    for key, per_direction in by_key.items():
+        cells: list[Any] = [names[key]]
+        for direction in ("t2v", "v2t"):
+            row = per_direction.get(direction)
+            cells.append(row["n_queries"] if row else 0)
+            cells += [_metric(m, row[m] if row else None) for m in ("R@1", "R@5", "R@10", "MedR")]
+        table_rows.append(cells)
+    parts = [
+        title,
+        "A T2V query (caption) counts under its video's category; a V2T query (video) under "
+        "its own. n = queries.",
+        md.table(headers, table_rows, ["left"] + ["right"] * (len(headers) - 1)),
+    ]
+    t2v = [r for r in rows if r["direction"] == "t2v"]
+    if t2v:
+        plots.recall_bars(
+            out / CATEGORY_PLOT,
+            [f"{r['name']}\n(n={r['n_queries']})" for r in t2v],
+            {m: [r[m] for r in t2v] for m in RECALLS},
+            "Text-to-video recall by video category",
+            "video category (n = caption queries)",
+        )
+        parts.append(md.image("T2V recall by category", CATEGORY_PLOT))
+    return "\n\n".join(parts)
+
+
+def _length_section(rows: list[dict[str, Any]], out: Path) -> str:
+    title = md.heading(2, "By query length (T2V)")
+    t2v = {r["bucket"]: r for r in rows if r["direction"] == "t2v"}
+    if not t2v:
+        return f"{title}\n\n_No per-length breakdown: its captions are not in the catalog._"
+    keys = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR")
+    table_rows = []
+    for bucket in LENGTH_BUCKETS:
+        row = t2v.get(bucket)
+        cells = [_metric(k, row[k] if row else None) for k in keys]
+        table_rows.append([bucket, row["n_queries"] if row else 0, *cells])
+    present = [r for b in LENGTH_BUCKETS if (r := t2v.get(b))]
+    plots.recall_bars(
+        out / LENGTH_PLOT,
+        [f"{r['bucket']} words\n(n={r['n_queries']})" for r in present],
+        {m: [r[m] for r in present] for m in RECALLS},
+        "Text-to-video recall by query length",
+        "caption length in words (n = caption queries)",
+    )
+    return "\n\n".join(
+        [
+            title,
+            "Caption length in words (`captions.n_words`).",
+            md.table(["Words", "n", *keys], table_rows, ["left"] + ["right"] * (len(keys) + 1)),
+            md.image("T2V recall by query length", LENGTH_PLOT),
+        ]
+    )
+
+
+def _score_section(
+    stats: list[dict[str, Any]], hist: list[dict[str, Any]], similarity: str | None, out: Path
+) -> str:
+    title = md.heading(2, "Similarity of matching vs non-matching pairs")
+    if not stats:
+        return f"{title}\n\n_No similarity samples stored for this evaluation._"
+    by_group = {_pair_label(r["matching"]): r for r in stats}
+    rows = [
+        [name, r["n"], *(md.number(r[k], 3) for k in ("mean", "std", "min", "max"))]
+        for name, r in by_group.items()
+    ]
+    match, other = by_group.get("matching"), by_group.get("non-matching")
+    gap = match["mean"] - other["mean"] if match and other else None
+    edges, counts = _histogram(hist)
+    plots.score_histogram(
+        out / SCORE_PLOT,
+        edges,
+        counts,
+        {name: r["mean"] for name, r in by_group.items()},
+        "Similarity of matching vs non-matching (text, video) pairs",
+        f"{similarity} similarity" if similarity else "similarity score",
+    )
+    return "\n\n".join(
+        [
+            title,
+            "A seeded sample of the similarity scores of (caption, own video) pairs and of "
+            "(caption, other video) pairs. The wider the gap, the better separated they are.",
+            md.table(
+                ["Pairs", "n", "mean", "std", "min", "max"],
+                rows,
+                ["left"] + ["right"] * 5,
+            ),
+            f"Gap (mean matching − mean non-matching): **{md.number(gap, 3)}**",
+            md.image("Similarity distribution of matching vs non-matching pairs", SCORE_PLOT),
+        ]
+    )
+
+
+def _sql_section(wh: Warehouse, eval_id: int) -> str:
+    catalog = shlex.quote(str(wh.catalog_path.resolve()))
+    sql = inline_params(load_sql(METRICS_SQL), {"eval_id": eval_id})
+    source = f"-- sql/{METRICS_SQL}.sql, its parameter eval_id inlined as {int(eval_id)}\n"
+    return "\n\n".join(
+        [
+            md.heading(2, "Reproduce in SQL"),
+            "Open the catalog in the DuckDB shell (read-only, so a running `vtr` is not "
+            "disturbed):",
+            md.code_block(f"duckdb -readonly {catalog}", "sh"),
+            "and paste the query behind the overall table:",
+            md.code_block(source + sql, "sql"),
+            "The other tables come from `sql/metrics/by_category.sql`, "
+            "`sql/metrics/by_length.sql`, `sql/reports/score_stats.sql` and "
+            "`sql/reports/score_distribution.sql` (replace `$eval_id` by "
+            f"{int(eval_id)} and `$bins` by {HIST_BINS}).",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _histogram(rows: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    lo, hi = float(rows[0]["lo"]), float(rows[0]["hi"])
+    counts = {"matching": np.zeros(HIST_BINS), "non-matching": np.zeros(HIST_BINS)}
+    for row in rows:
+        counts[_pair_label(row["matching"])][row["bin"]] = row["n"]
+    if hi > lo:
+        return np.linspace(lo, hi, HIST_BINS + 1), counts
+    # every sampled score is equal: one narrow bin around it
+    return np.array([lo - 0.01, lo + 0.01]), {k: v[:1] for k, v in counts.items()}
+
+
+def _pair_label(matching: bool) -> str:
+    return "matching" if matching else "non-matching"
+
+
+def _metric(key: str, value: float | None) -> str:
+    return md.number(value, 4 if key in ("MRR", "mAP") else 2)
+
+
+def _value(value: Any, missing: str) -> str:
+    return md.escape(missing) if value is None else md.escape(value)
+
+
+def _variant(h: dict[str, Any], modality: str) -> str:
+    variant_id = h[f"{modality}_variant"]
+    if variant_id is None:
+        return md.escape("none (an external similarity matrix)")
+    if h[f"{modality}_backbone"] is None:
+        return f"{md.code_span(variant_id)} (not in the variants table)"
+    details = [
+        f"backbone {md.code_span(h[f'{modality}_backbone'])}",
+        f"layer {md.code_span(h[f'{modality}_layer'])}",
+        f"pooling {md.code_span(h[f'{modality}_pooling'])}",
+    ]
+    if modality == "video" and h["video_temporal"]:
+        frames = f" over {h['video_frames']} frames" if h["video_frames"] else ""
+        details.append(f"temporal {md.code_span(h['video_temporal'])}{frames}")
+    details.append(f"dim {h[f'{modality}_dim']}")
+    return f"{md.code_span(variant_id)}: " + ", ".join(details)

@@ -1,0 +1,173 @@
+"""`vtr eval`, `vtr evals`, `vtr metrics retrieval`: thin wrappers over vtr.warehouse.evals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from vtr.cli.common import console, print_json, reports_errors
+from vtr.errors import EvalInputError
+from vtr.warehouse import open_warehouse
+from vtr.warehouse.evals import (
+    METRIC_KEYS,
+    list_evals,
+    metrics_for_similarity,
+    retrieval_metrics,
+    run_eval,
+)
+
+metrics_app = typer.Typer(
+    help=(
+        "Metrics of results computed elsewhere, through the same SQL as `vtr eval`.\n\n"
+        "Example: `vtr metrics retrieval sim.npy --json`"
+    ),
+    no_args_is_help=True,
+)
+
+
+@reports_errors
+def eval_command(
+    warehouse: Path = typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
+    dataset: str = typer.Option(..., "--dataset", help="Dataset name, as given to `vtr ingest`."),
+    text_variant: str = typer.Option(
+        ..., "--text-variant", help="Text variant id, e.g. text/st:minilm/final/embed."
+    ),
+    video_variant: str = typer.Option(
+        ...,
+        "--video-variant",
+        help="Video variant id, e.g. video/open_clip:ViT-B-32:openai/final/embed/mean/8f.",
+    ),
+    split: str = typer.Option(
+        "test", "--split", help="Split to evaluate ('all' = every video of the dataset)."
+    ),
+    k: int = typer.Option(10, "--k", min=1, help="Neighbours stored per query."),
+    chunk: int = typer.Option(
+        1024, "--chunk", min=1, help="Queries scored at a time (bounds memory)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
+) -> None:
+    """Exact text<->video search on a split; ranks and neighbours go to the catalog.
+
+    Metrics (R@1/5/10, MedR, MeanR, MRR, mAP; CLIP4Clip protocol, several captions
+    per video) are computed by SQL over the stored ranks.
+
+    Example:
+
+        vtr eval wh/ --dataset msrvtt --text-variant text/st:minilm/final/embed
+        --video-variant video/open_clip:ViT-B-32:openai/final/embed/mean/8f --json
+    """
+    with open_warehouse(warehouse) as wh:
+        eval_id = run_eval(
+            wh,
+            dataset,
+            None if split == "all" else split,
+            text_variant,
+            video_variant,
+            k=k,
+            chunk=chunk,
+        )
+        metrics = retrieval_metrics(wh, eval_id)
+    if as_json:
+        print_json({"eval_id": eval_id, **metrics})
+        return
+    console.print(_metrics_table(metrics, f"eval {eval_id}: {dataset} / {split}"))
+    console.print(f"stored as eval {eval_id}; `vtr report {warehouse} --eval {eval_id}`")
+
+
+@reports_errors
+def evals_command(
+    warehouse: Path = typer.Argument(..., help="Warehouse directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List the evaluations stored in a warehouse (id, setup, R@1 both ways).
+
+    Example: `vtr evals wh/`
+    """
+    with open_warehouse(warehouse, read_only=True) as wh:
+        rows = list_evals(wh)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no evaluations yet; run `vtr eval`")
+        return
+    table = Table(title="evaluations")
+    columns = ["eval_id", "dataset", "split", "text_variant", "video_variant", "k"]
+    columns += ["n_texts", "n_videos", "t2v R@1", "v2t R@1", "created_at"]
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(_cell(row[column]) for column in columns))
+    console.print(table)
+
+
+@metrics_app.command("retrieval")
+@reports_errors
+def retrieval_command(
+    sim: Path = typer.Argument(..., help="Text x video similarity matrix (.npy, 2-D)."),
+    gt: Path | None = typer.Option(
+        None,
+        "--gt",
+        help="Video index of each text row (.npy, 1-D ints); default: diagonal (square matrix).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+) -> None:
+    """Retrieval metrics of a similarity matrix, used as is (no normalisation).
+
+    Rows are texts, columns videos; several texts may share a video (pass --gt).
+
+    Examples:
+
+        vtr metrics retrieval sim.npy --json
+
+        vtr metrics retrieval sim.npy --gt text_to_video.npy
+    """
+    matrix = _load_npy(sim, "similarity matrix")
+    truth = None if gt is None else _load_npy(gt, "ground truth")
+    metrics = metrics_for_similarity(matrix, truth)
+    if as_json:
+        print_json(metrics)
+        return
+    console.print(_metrics_table(metrics, f"retrieval metrics of {sim.name}"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `eval`, `evals` and the `metrics` group to the vtr app."""
+    app.command("eval")(eval_command)
+    app.command("evals")(evals_command)
+    app.add_typer(metrics_app, name="metrics")
+
+
+def _load_npy(path: Path, what: str) -> np.ndarray:
+    if not path.is_file():
+        raise EvalInputError(f"{what} file {path} does not exist")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as err:
+        raise EvalInputError(f"{what} file {path} is not a readable .npy array: {err}") from None
+
+
+def _metrics_table(metrics: dict[str, dict[str, float]], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("direction")
+    for key in METRIC_KEYS:
+        table.add_column(key, justify="right")
+    for direction, values in metrics.items():
+        table.add_row(direction.upper(), *(_fmt(key, values[key]) for key in METRIC_KEYS))
+    return table
+
+
+def _fmt(key: str, value: float) -> str:
+    return f"{value:.4f}" if key in ("MRR", "mAP") else f"{value:.2f}"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

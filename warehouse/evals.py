@@ -1,0 +1,308 @@
+"""Evaluations: run a search, store its results in the catalog, compute metrics by SQL.
+
+Search results (ranks, relevant-item ranks, top-k neighbours, score samples) are
+computed in numpy (`vtr.warehouse.search`); every metric is a query over the
+stored tables (`sql/metrics/*.sql`), for real evaluations and for external
+similarity matrices alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from vtr.errors import EvalInputError, UnknownDataset, UnknownEval
+from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.migrations import migrate
+from vtr.warehouse.search import SearchResult, search, search_similarity
+from vtr.warehouse.variants import get_variant
+
+METRIC_KEYS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
+DIRECTIONS = ("t2v", "v2t")
+
+
+def run_eval(
+    wh: Warehouse,
+    dataset: str,
+    split: str | None,
+    text_variant: str,
+    video_variant: str,
+    k: int = 10,
+    chunk: int = 1024,
+) -> int:
+    """Exact search of a split's captions against its videos; store everything; return eval_id.
+
+    `split=None` evaluates every video of the dataset. Captions belong to the split of
+    their video.
+    """
+    text = get_variant(wh, text_variant)
+    video = get_variant(wh, video_variant)
+    if text["modality"] != "text":
+        raise EvalInputError(
+            f"text variant {text_variant!r} is a {text['modality']} variant; "
+            "give a text variant (text/...)"
+        )
+    if video["modality"] != "video":
+        raise EvalInputError(
+            f"video variant {video_variant!r} is a {video['modality']} variant; "
+            "give a video variant (video/...)"
+        )
+    if text["dim"] != video["dim"]:
+        raise EvalInputError(
+            f"text variant {text_variant!r} has dim {text['dim']} but video variant "
+            f"{video_variant!r} has dim {video['dim']}; they are not in one embedding space "
+            "(train an alignment head to map them into one)"
+        )
+    video_ids, caption_ids, gt = _split_items(wh, dataset, split)
+    texts = _read_vectors(wh, text, text_variant, dataset, caption_ids)
+    videos = _read_vectors(wh, video, video_variant, dataset, video_ids)
+    result = search(texts, videos, gt, k=k, chunk=chunk)
+    meta = {
+        "dataset": dataset,
+        "split": split,
+        "text_variant": text_variant,
+        "video_variant": video_variant,
+        "search": "exact",
+        "k": k,
+        "config": {"similarity": "cosine", "chunk": chunk, "score_sample_seed": 0},
+    }
+    return _store(wh, meta, result, caption_ids, video_ids)
+
+
+def store_similarity_eval(
+    wh: Warehouse, sim: np.ndarray, gt: np.ndarray | None = None, k: int = 10, chunk: int = 1024
+) -> int:
+    """Store the ranks of an external text x video similarity matrix (used as is).
+
+    Text i gets query/caption id "t<i>", video j gets id "v<j>". `gt` defaults to
+    arange(n) for a square matrix.
+    """
+    result = search_similarity(sim, gt, k=k, chunk=chunk)
+    caption_ids = [f"t{i}" for i in range(result.n_texts)]
+    video_ids = [f"v{j}" for j in range(result.n_videos)]
+    meta = {
+        "dataset": None,
+        "split": None,
+        "text_variant": None,
+        "video_variant": None,
+        "search": "exact",
+        "k": k,
+        "config": {"similarity": "given matrix", "chunk": chunk, "score_sample_seed": 0},
+    }
+    return _store(wh, meta, result, caption_ids, video_ids)
+
+
+def get_eval(wh: Warehouse, eval_id: int) -> dict[str, Any]:
+    """The catalog row of an evaluation; UnknownEval (listing the known ids) if absent."""
+    rows = wh.rows("evals/get", {"eval_id": eval_id})
+    if not rows:
+        known = [row["eval_id"] for row in list_evals(wh)]
+        hint = ", ".join(map(str, known)) if known else "none yet: run `vtr eval`"
+        raise UnknownEval(f"no evaluation with id {eval_id} in this warehouse (known: {hint})")
+    row = rows[0]
+    row["config"] = json.loads(row["config"]) if row["config"] else {}
+    return row
+
+
+def list_evals(wh: Warehouse) -> list[dict[str, Any]]:
+    """Every evaluation with its setup and R@1 in both directions, oldest first."""
+    return wh.rows("evals/list")
+
+
+def retrieval_metrics(wh: Warehouse, eval_id: int) -> dict[str, dict[str, float]]:
+    """{"t2v": {"R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP"}, "v2t": {...}}, unrounded."""
+    get_eval(wh, eval_id)
+    rows = wh.rows("metrics/retrieval", {"eval_id": eval_id})
+    by_direction = {row["direction"]: row for row in rows}
+    missing = [d for d in DIRECTIONS if d not in by_direction]
+    if missing:
+        raise EvalInputError(f"evaluation {eval_id} has no stored ranks for {missing}")
+    return {d: {key: float(by_direction[d][key]) for key in METRIC_KEYS} for d in DIRECTIONS}
+
+
+def metrics_by_category(wh: Warehouse, eval_id: int) -> list[dict[str, Any]]:
+    """Rows (direction, category_id, name, n_queries, R@1, ..., mAP) per video category."""
+    get_eval(wh, eval_id)
+    return wh.rows("metrics/by_category", {"eval_id": eval_id})
+
+
+def metrics_by_length(wh: Warehouse, eval_id: int) -> list[dict[str, Any]]:
+    """T2V rows (direction, bucket, n_queries, R@1, ..., mAP) per query length bucket."""
+    get_eval(wh, eval_id)
+    return wh.rows("metrics/by_length", {"eval_id": eval_id})
+
+
+def metrics_for_similarity(
+    sim: np.ndarray, gt: np.ndarray | None = None
+) -> dict[str, dict[str, float]]:
+    """Retrieval metrics of a similarity matrix, through the same SQL as real evaluations."""
+    con = duckdb.connect()
+    try:
+        migrate(con)
+        wh = Warehouse(Path("."), con, False)
+        eval_id = store_similarity_eval(wh, sim, gt)
+        return retrieval_metrics(wh, eval_id)
+    finally:
+        con.close()
+
+
+def _split_items(
+    wh: Warehouse, dataset: str, split: str | None
+) -> tuple[list[str], list[str], np.ndarray]:
+    params = {"dataset": dataset, "split": split}
+    video_ids = [row["video_id"] for row in wh.rows("evals/split_videos", params)]
+    if not video_ids:
+        present = [row for row in wh.rows("evals/splits") if row["dataset"] == dataset]
+        if not present:
+            known = sorted({row["dataset"] for row in wh.rows("evals/splits")})
+            raise UnknownDataset(
+                f"dataset {dataset!r} has no videos in this warehouse; "
+                f"datasets with videos: {known or 'none (run `vtr ingest`)'}"
+            )
+        splits = ", ".join(f"{row['split']} ({row['n_videos']} videos)" for row in present)
+        raise EvalInputError(f"dataset {dataset!r} has no videos in split {split!r}; has: {splits}")
+    captions = wh.rows("evals/split_captions", params)
+    if not captions:
+        raise EvalInputError(
+            f"dataset {dataset!r} split {split!r} has {len(video_ids)} videos but no captions"
+        )
+    position = {video_id: i for i, video_id in enumerate(video_ids)}
+    gt = np.fromiter((position[row["video_id"]] for row in captions), np.int64, len(captions))
+    return video_ids, [row["caption_id"] for row in captions], gt
+
+
+def _read_vectors(
+    wh: Warehouse, variant: dict[str, Any], variant_id: str, dataset: str, ids: list[str]
+) -> np.ndarray:
+    try:
+        _, matrix = wh.vectors.read(variant["lance_table"], dataset, ids)
+    except EvalInputError as err:
+        raise EvalInputError(f"{variant['modality']} variant {variant_id!r}: {err}") from None
+    if matrix.shape[1] != variant["dim"]:
+        raise EvalInputError(
+            f"{variant['modality']} variant {variant_id!r} is registered with dim "
+            f"{variant['dim']} but its table {variant['lance_table']!r} stores "
+            f"dim {matrix.shape[1]}"
+        )
+    return matrix
+
+
+def _store(
+    wh: Warehouse,
+    meta: dict[str, Any],
+    result: SearchResult,
+    caption_ids: Sequence[str],
+    video_ids: Sequence[str],
+) -> int:
+    captions = pa.array(list(caption_ids), pa.string())
+    videos = pa.array(list(video_ids), pa.string())
+    tables = {
+        "eval_ranks_in": _ranks_table(result, captions, videos),
+        "eval_relevant_in": _relevant_table(result, captions, videos),
+        "eval_neighbours_in": _neighbours_table(result, captions, videos),
+        "eval_scores_in": _scores_table(result),
+    }
+    writes = {
+        "eval_ranks_in": "evals/write_ranks",
+        "eval_relevant_in": "evals/write_relevant_ranks",
+        "eval_neighbours_in": "evals/write_neighbours",
+        "eval_scores_in": "evals/write_score_samples",
+    }
+    params = {
+        **meta,
+        "config": json.dumps(meta["config"]),
+        "n_texts": result.n_texts,
+        "n_videos": result.n_videos,
+    }
+    with wh.transaction():
+        eval_id = int(wh.sql("evals/insert", params).fetchone()[0])
+        for name, table in tables.items():
+            wh.con.register(name, table)
+            try:
+                wh.sql(writes[name], {"eval_id": eval_id})
+            finally:
+                wh.con.unregister(name)
+    return eval_id
+
+
+def _const(value: str, n: int) -> pa.Array:
+    return pa.array(np.full(n, value, dtype=object), pa.string())
+
+
+def _take(ids: pa.Array, idx: np.ndarray) -> pa.Array:
+    return ids.take(pa.array(np.asarray(idx, dtype=np.int64).ravel()))
+
+
+def _ranks_table(result: SearchResult, captions: pa.Array, videos: pa.Array) -> pa.Table:
+    n_t, n_q = result.n_texts, len(result.v2t_query)
+    return pa.table(
+        {
+            "direction": pa.concat_arrays([_const("t2v", n_t), _const("v2t", n_q)]),
+            "query_id": pa.concat_arrays([captions, _take(videos, result.v2t_query)]),
+            "rank": np.concatenate([result.t2v_rank, result.v2t_rank]),
+            "gt_score": np.concatenate([result.t2v_gt_score, result.v2t_gt_score]),
+        }
+    )
+
+
+def _relevant_table(result: SearchResult, captions: pa.Array, videos: pa.Array) -> pa.Table:
+    n_t = result.n_texts
+    gt = np.empty(n_t, dtype=np.int64)
+    gt[result.v2t_rel_caption] = result.v2t_rel_video
+    return pa.table(
+        {
+            "direction": pa.concat_arrays([_const("t2v", n_t), _const("v2t", n_t)]),
+            "query_id": pa.concat_arrays([captions, _take(videos, result.v2t_rel_video)]),
+            "target_id": pa.concat_arrays(
+                [_take(videos, gt), _take(captions, result.v2t_rel_caption)]
+            ),
+            "rank": np.concatenate([result.t2v_rank, result.v2t_rel_rank]),
+        }
+    )
+
+
+def _neighbours_table(result: SearchResult, captions: pa.Array, videos: pa.Array) -> pa.Table:
+    parts = []
+    for direction, queries, targets, query_idx, top, score in (
+        (
+            "t2v",
+            captions,
+            videos,
+            np.arange(result.n_texts),
+            result.t2v_topk,
+            result.t2v_topk_score,
+        ),
+        ("v2t", videos, captions, result.v2t_query, result.v2t_topk, result.v2t_topk_score),
+    ):
+        n, k = top.shape
+        parts.append(
+            pa.table(
+                {
+                    "direction": _const(direction, n * k),
+                    "query_id": _take(queries, np.repeat(query_idx, k)),
+                    "position": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
+                    "target_id": _take(targets, top),
+                    "score": score.ravel().astype(np.float64),
+                }
+            )
+        )
+    return pa.concat_tables(parts)
+
+
+def _scores_table(result: SearchResult) -> pa.Table:
+    matching = result.matching_scores
+    other = result.nonmatching_scores
+    return pa.table(
+        {
+            "matching": np.concatenate(
+                [np.ones(len(matching), dtype=bool), np.zeros(len(other), dtype=bool)]
+            ),
+            "score": np.concatenate([matching, other]).astype(np.float64),
+        }
+    )
