@@ -18,6 +18,7 @@ import numpy as np
 from vtr.errors import ReportError
 from vtr.reports import markdown as md
 from vtr.reports import plots
+from vtr.warehouse.bridge import literal
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import get_eval, metrics_by_category, metrics_by_length, retrieval_metrics
 from vtr.warehouse.queries import load_sql
@@ -77,16 +78,20 @@ def write_retrieval_report(
     return path.resolve()
 
 
-def inline_params(sql: str, params: dict[str, int]) -> str:
-    """`sql` with each `$name` replaced by its integer value, for pasting into a shell.
+def inline_params(sql: str, params: dict[str, int | str]) -> str:
+    """`sql` with each `$name` replaced by its value, for pasting into a shell.
 
-    Only integers are inlined (they cannot carry SQL); a `$name` left without a value
-    raises ValueError.
+    Integers are inlined as numbers, strings as quoted SQL literals; a `$name` left
+    without a value raises ValueError.
     """
     for name, value in params.items():
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-            raise ValueError(f"only integer parameters can be inlined, got {name}={value!r}")
-        sql = re.sub(rf"\${re.escape(name)}\b", str(int(value)), sql)
+        if isinstance(value, str):
+            text = literal(value)
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            text = str(int(value))
+        else:
+            raise ValueError(f"only integer and string parameters can be inlined: {name}={value!r}")
+        sql = re.sub(rf"\${re.escape(name)}\b", lambda _m, text=text: text, sql)
     left = sorted(set(re.findall(r"\$([A-Za-z_]\w*)", sql)))
     if left:
         raise ValueError(f"no value given for parameter(s) {left}")
@@ -242,8 +247,8 @@ def _score_section(
 
 def _sql_section(wh: Warehouse, eval_id: int) -> str:
     catalog = shlex.quote(str(wh.catalog_path.resolve()))
-    sql = inline_params(load_sql(METRICS_SQL), {"eval_id": eval_id})
-    source = f"-- sql/{METRICS_SQL}.sql, its parameter eval_id inlined as {int(eval_id)}\n"
+    sql = inline_params(load_sql(METRICS_SQL), {"eval_id": eval_id, "by": "all"})
+    source = f"-- sql/{METRICS_SQL}.sql, its parameters inlined: eval_id {int(eval_id)}, by 'all'\n"
     return "\n\n".join(
         [
             md.heading(2, "Reproduce in SQL"),
@@ -252,10 +257,12 @@ def _sql_section(wh: Warehouse, eval_id: int) -> str:
             md.code_block(f"duckdb -readonly {catalog}", "sh"),
             "and paste the query behind the overall table:",
             md.code_block(source + sql, "sql"),
-            "The other tables come from `sql/metrics/by_category.sql`, "
-            "`sql/metrics/by_length.sql`, `sql/reports/score_stats.sql` and "
-            "`sql/reports/score_distribution.sql` (replace `$eval_id` by "
-            f"{int(eval_id)} and `$bins` by {HIST_BINS}).",
+            "The same query with `'category'` or `'length'` in place of `'all'` gives the "
+            "breakdown tables; every query's rank, AP, category and caption length are in "
+            f"the view `query_results` (`SELECT * FROM query_results WHERE eval_id = "
+            f"{int(eval_id)}`). The similarity tables come from `sql/reports/score_stats.sql` "
+            f"and `sql/reports/score_distribution.sql` (`$eval_id` = {int(eval_id)}, "
+            f"`$bins` = {HIST_BINS}).",
         ]
     )
 

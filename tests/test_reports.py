@@ -293,11 +293,14 @@ def test_markdown_helpers():
         md.table(["a"], [["1", "2"]])
 
 
-def test_inline_params_only_inlines_integers():
+def test_inline_params_quotes_strings_and_needs_every_value():
     assert inline_params("SELECT $eval_id, $eval_idx", {"eval_id": 3, "eval_idx": 4}) == (
         "SELECT 3, 4"
     )
-    with pytest.raises(ValueError, match="integer"):
-        inline_params("SELECT $a", {"a": "1; DROP TABLE evals"})
+    assert inline_params("SELECT $a", {"a": "1'; DROP TABLE evals"}) == (
+        "SELECT '1''; DROP TABLE evals'"
+    )
+    with pytest.raises(ValueError, match="integer and string"):
+        inline_params("SELECT $a", {"a": 1.5})
     with pytest.raises(ValueError, match=r"\['b'\]"):
         inline_params("SELECT $a, $b", {"a": 1})

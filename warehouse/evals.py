@@ -63,15 +63,7 @@ def run_eval(
     texts = _read_vectors(wh, text, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video, video_variant, dataset, video_ids)
     result = search(texts, videos, gt, k=k, chunk=chunk)
-    meta = {
-        "dataset": dataset,
-        "split": split,
-        "text_variant": text_variant,
-        "video_variant": video_variant,
-        "search": "exact",
-        "k": k,
-        "config": {"similarity": "cosine", "chunk": chunk, "score_sample_seed": 0},
-    }
+    meta = _exact_meta(k, chunk, "cosine", dataset, split, text_variant, video_variant)
     return _store(wh, meta, result, caption_ids, video_ids)
 
 
@@ -86,16 +78,29 @@ def store_similarity_eval(
     result = search_similarity(sim, gt, k=k, chunk=chunk)
     caption_ids = [f"t{i}" for i in range(result.n_texts)]
     video_ids = [f"v{j}" for j in range(result.n_videos)]
-    meta = {
-        "dataset": None,
-        "split": None,
-        "text_variant": None,
-        "video_variant": None,
+    meta = _exact_meta(k, chunk, "given matrix")
+    return _store(wh, meta, result, caption_ids, video_ids)
+
+
+def _exact_meta(
+    k: int,
+    chunk: int,
+    similarity: str,
+    dataset: str | None = None,
+    split: str | None = None,
+    text_variant: str | None = None,
+    video_variant: str | None = None,
+) -> dict[str, Any]:
+    """The evals row of an exact search."""
+    return {
+        "dataset": dataset,
+        "split": split,
+        "text_variant": text_variant,
+        "video_variant": video_variant,
         "search": "exact",
         "k": k,
-        "config": {"similarity": "given matrix", "chunk": chunk, "score_sample_seed": 0},
+        "config": {"similarity": similarity, "chunk": chunk, "score_sample_seed": 0},
     }
-    return _store(wh, meta, result, caption_ids, video_ids)
 
 
 def get_eval(wh: Warehouse, eval_id: int) -> dict[str, Any]:
@@ -118,7 +123,7 @@ def list_evals(wh: Warehouse) -> list[dict[str, Any]]:
 def retrieval_metrics(wh: Warehouse, eval_id: int) -> dict[str, dict[str, float]]:
     """{"t2v": {"R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP"}, "v2t": {...}}, unrounded."""
     get_eval(wh, eval_id)
-    rows = wh.rows("metrics/retrieval", {"eval_id": eval_id})
+    rows = wh.rows("metrics/retrieval", {"eval_id": eval_id, "by": "all"})
     by_direction = {row["direction"]: row for row in rows}
     missing = [d for d in DIRECTIONS if d not in by_direction]
     if missing:
@@ -129,13 +134,15 @@ def retrieval_metrics(wh: Warehouse, eval_id: int) -> dict[str, dict[str, float]
 def metrics_by_category(wh: Warehouse, eval_id: int) -> list[dict[str, Any]]:
     """Rows (direction, category_id, name, n_queries, R@1, ..., mAP) per video category."""
     get_eval(wh, eval_id)
-    return wh.rows("metrics/by_category", {"eval_id": eval_id})
+    rows = wh.rows("metrics/retrieval", {"eval_id": eval_id, "by": "category"})
+    return [{k: v for k, v in row.items() if k != "bucket"} for row in rows]
 
 
 def metrics_by_length(wh: Warehouse, eval_id: int) -> list[dict[str, Any]]:
     """T2V rows (direction, bucket, n_queries, R@1, ..., mAP) per query length bucket."""
     get_eval(wh, eval_id)
-    return wh.rows("metrics/by_length", {"eval_id": eval_id})
+    rows = wh.rows("metrics/retrieval", {"eval_id": eval_id, "by": "length"})
+    return [{k: v for k, v in row.items() if k not in ("category_id", "name")} for row in rows]
 
 
 def metrics_for_similarity(

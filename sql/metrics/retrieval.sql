@@ -1,35 +1,42 @@
--- Retrieval metrics of one evaluation, one row per direction (t2v, v2t), CLIP4Clip definitions:
---   R@K   = 100 * share of queries whose ground truth has rank <= K
---   MedR  = median rank (interpolated, like np.median); MeanR = mean rank
---   MRR   = mean of 1 / rank
---   mAP   = mean over queries of AP; AP = mean over the query's relevant items, ordered by
---           their rank r_1 <= r_2 <= ..., of j / r_j (t2v: one relevant video, AP = 1 / rank).
-WITH per_query AS (
-    SELECT direction, query_id, rank
-    FROM ranks
+-- Retrieval metrics of one evaluation (CLIP4Clip definitions), grouped by $by:
+--   'all'      one row per direction (t2v, v2t)
+--   'category' per direction and video category (no category: one group, category_id NULL)
+--   'length'   t2v only, per caption length bucket '1-10', '11-20', '21+' words
+-- Breakdowns only count queries found in the catalog (none for external matrices).
+-- R@K = 100 * share of queries whose ground truth has rank <= K; MedR = median rank
+-- (interpolated, like np.median); MeanR = mean rank; MRR = mean of 1 / rank;
+-- mAP = mean of the per-query AP of the query_results view.
+WITH grouped AS (
+    SELECT direction, rank, ap,
+           CASE WHEN $by = 'category' THEN category_id END AS category_id,
+           CASE WHEN $by = 'category' THEN category_name END AS category_name,
+           CASE
+               WHEN $by <> 'length' THEN NULL
+               WHEN n_words <= 10 THEN '1-10'
+               WHEN n_words <= 20 THEN '11-20'
+               ELSE '21+'
+           END AS bucket
+    FROM query_results
     WHERE eval_id = $eval_id
-),
-relevant AS (
-    SELECT direction, query_id, rank,
-           row_number() OVER (PARTITION BY direction, query_id ORDER BY rank, target_id) AS j
-    FROM relevant_ranks
-    WHERE eval_id = $eval_id
-),
-ap AS (
-    SELECT direction, query_id, avg(CAST(j AS DOUBLE) / rank) AS ap
-    FROM relevant
-    GROUP BY direction, query_id
+      AND ($by <> 'length' OR direction = 't2v')
+      AND ($by = 'all' OR video_id IS NOT NULL)
 )
-SELECT q.direction,
+SELECT direction,
+       category_id,
+       CASE
+           WHEN $by <> 'category' THEN NULL
+           WHEN category_id IS NULL THEN '(no category)'
+           ELSE coalesce(any_value(category_name), 'category ' || category_id)
+       END AS name,
+       bucket,
        count(*) AS n_queries,
-       100 * avg(CAST(q.rank <= 1 AS DOUBLE)) AS "R@1",
-       100 * avg(CAST(q.rank <= 5 AS DOUBLE)) AS "R@5",
-       100 * avg(CAST(q.rank <= 10 AS DOUBLE)) AS "R@10",
-       quantile_cont(CAST(q.rank AS DOUBLE), 0.5) AS "MedR",
-       avg(CAST(q.rank AS DOUBLE)) AS "MeanR",
-       avg(1 / CAST(q.rank AS DOUBLE)) AS "MRR",
-       avg(ap.ap) AS "mAP"
-FROM per_query AS q
-LEFT JOIN ap USING (direction, query_id)
-GROUP BY q.direction
-ORDER BY q.direction;
+       100 * avg(CAST(rank <= 1 AS DOUBLE)) AS "R@1",
+       100 * avg(CAST(rank <= 5 AS DOUBLE)) AS "R@5",
+       100 * avg(CAST(rank <= 10 AS DOUBLE)) AS "R@10",
+       quantile_cont(CAST(rank AS DOUBLE), 0.5) AS "MedR",
+       avg(CAST(rank AS DOUBLE)) AS "MeanR",
+       avg(1 / CAST(rank AS DOUBLE)) AS "MRR",
+       avg(ap) AS "mAP"
+FROM grouped
+GROUP BY direction, category_id, bucket
+ORDER BY direction, category_id NULLS LAST, bucket;
