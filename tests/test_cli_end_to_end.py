@@ -38,6 +38,9 @@ def test_cli_pipeline_end_to_end(tmp_path):
     again = json.loads(_ok(runner.invoke(app, ingest_args)).stdout)
     assert all(v["written"] == 0 for v in again["variants"])
 
+    datasets = json.loads(_ok(runner.invoke(app, ["datasets", str(wh), "--json"])).stdout)
+    assert [(d["dataset"], d["n_videos"]) for d in datasets] == [("synth", 20)]
+
     listed = json.loads(_ok(runner.invoke(app, ["variants", str(wh), "--json"])).stdout)
     assert {v["variant_id"] for v in listed} == {VIDEO_VARIANT, TEXT_VARIANT}
 
@@ -64,7 +67,7 @@ def test_unknown_warehouse_is_a_clear_error(tmp_path):
 
 def test_every_command_has_help():
     runner = CliRunner()
-    for command in ["init", "ingest", "eval", "report", "shell", "demo", "variants", "errors"]:
+    for command in ["init", "ingest", "eval", "report", "shell", "demo", "datasets", "errors"]:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, command
         assert "Usage" in result.output

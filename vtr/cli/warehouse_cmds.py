@@ -88,6 +88,24 @@ def variants(
 
 
 @reports_errors
+def datasets(
+    warehouse: Path = WAREHOUSE,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the datasets in the warehouse with their video and caption counts."""
+    from vtr.ingest.datasets import list_datasets
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        rows = list_datasets(wh)
+    if as_json:
+        print_json(rows)
+        return
+    columns = ["dataset", "format", "n_categories", "n_videos", "n_captions", "annotations"]
+    console.print(_table("datasets", rows, columns))
+
+
+@reports_errors
 def runs(warehouse: Path = WAREHOUSE) -> None:
     """List ingest and other runs with their status."""
     from vtr.warehouse import open_warehouse
@@ -125,5 +143,5 @@ def backbones() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (init, shell, variants, runs, errors, backbones):
+    for command in (init, shell, datasets, variants, runs, errors, backbones):
         app.command()(command)
