@@ -23,3 +23,12 @@ def small_corpus(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("corpus")
     return generate_retrieval_corpus(root, n_videos=16, seed=3)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path):
+    """(root, data): a tiny warehouse with known embeddings (see tests/tiny.py)."""
+    from tiny import build_tiny_warehouse
+
+    root = tmp_path / "tiny wh"
+    return root, build_tiny_warehouse(root)

@@ -20,6 +20,7 @@ import pyarrow as pa
 from vtr.errors import EvalInputError, UnknownDataset, UnknownEval
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
+from vtr.warehouse.rerank import Rerank
 from vtr.warehouse.search import SearchResult, search, search_similarity
 from vtr.warehouse.variants import get_variant
 
@@ -35,11 +36,17 @@ def run_eval(
     video_variant: str,
     k: int = 10,
     chunk: int = 1024,
+    rerank: str = "none",
+    temperature: float = 0.01,
+    beta: float = 20.0,
+    bank_split: str = "train",
 ) -> int:
     """Exact search of a split's captions against its videos; store everything; return eval_id.
 
     `split=None` evaluates every video of the dataset. Captions belong to the split of
-    their video.
+    their video. `rerank` re-scores the similarities before ranking (see
+    `vtr.warehouse.rerank`): 'dual-softmax' with `temperature`, or 'qb-norm' with `beta`
+    and a query bank of the `bank_split` captions (T2V) and videos (V2T).
     """
     text = get_variant(wh, text_variant)
     video = get_variant(wh, video_variant)
@@ -62,8 +69,26 @@ def run_eval(
     video_ids, caption_ids, gt = _split_items(wh, dataset, split)
     texts = _read_vectors(wh, text, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video, video_variant, dataset, video_ids)
-    result = search(texts, videos, gt, k=k, chunk=chunk)
+    banks = {}
+    if rerank == "qb-norm":
+        if bank_split == split or split is None:
+            raise EvalInputError(
+                f"the qb-norm query bank must come from another split than the one evaluated "
+                f"({split or 'all'}); pass --bank-split (default 'train')"
+            )
+        bank_videos, bank_captions, _ = _split_items(wh, dataset, bank_split)
+        banks = {
+            "bank_texts": _read_vectors(wh, text, text_variant, dataset, bank_captions),
+            "bank_videos": _read_vectors(wh, video, video_variant, dataset, bank_videos),
+        }
+    method = Rerank(rerank, temperature=temperature, beta=beta, **banks)
+    result = search(texts, videos, gt, k=k, chunk=chunk, rerank=method)
     meta = _exact_meta(k, chunk, "cosine", dataset, split, text_variant, video_variant)
+    meta["rerank"] = method.method
+    meta["uses_test_statistics"] = method.uses_test_statistics
+    meta["config"]["rerank"] = method.config() | (
+        {"bank_split": bank_split} if method.method == "qb-norm" else {}
+    )
     return _store(wh, meta, result, caption_ids, video_ids)
 
 
@@ -99,6 +124,8 @@ def _exact_meta(
         "video_variant": video_variant,
         "search": "exact",
         "k": k,
+        "rerank": "none",
+        "uses_test_statistics": False,
         "config": {"similarity": similarity, "chunk": chunk, "score_sample_seed": 0},
     }
 

@@ -35,16 +35,21 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the catalog's version; return those applied."""
+    """Apply, in version order, every migration the catalog has not recorded; return them.
+
+    Missing versions below the newest applied one are applied too, so a migration that
+    was added between two others still reaches catalogs made before it existed.
+    """
     have = current_version(con)
     if have > latest_version():
         raise SchemaTooNew(
             f"catalog schema version {have} is newer than this vtr knows ({latest_version()}); "
             "upgrade vtr"
         )
+    recorded = {int(row[0]) for row in query(con, "catalog/applied_versions").fetchall()}
     applied = []
     for version, name, path in schema_files():
-        if version <= have:
+        if version in recorded:
             continue
         con.execute("BEGIN TRANSACTION")
         try:

@@ -58,6 +58,28 @@ class _Scorer:
     cols: Callable[[np.ndarray, np.ndarray], np.ndarray]  # S[order][:, idx]
     pairs: Callable[[np.ndarray, np.ndarray], np.ndarray]  # S[i, j] elementwise
 
+    def rescored(self, rescorers, chunk: int) -> tuple[_Scorer, _Scorer]:
+        """(T2V scorer, V2T scorer) with `rescorers` (vtr.warehouse.rerank) applied."""
+        all_videos = np.arange(self.n_videos)
+
+        def t2v_rows(a: int, b: int) -> np.ndarray:
+            return rescorers.t2v(self.rows(a, b), np.arange(a, b), all_videos)
+
+        def t2v_pairs(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+            out = np.empty(len(i), dtype=np.float64)
+            for a in range(0, len(i), chunk):
+                ii, jj = i[a : a + chunk], j[a : a + chunk]
+                full = self.cols(all_videos, ii)  # S[ii, :]
+                out[a : a + chunk] = rescorers.t2v(full, ii, all_videos)[np.arange(len(ii)), jj]
+            return out
+
+        def v2t_cols(idx: np.ndarray, order: np.ndarray) -> np.ndarray:
+            return rescorers.v2t(self.cols(idx, order), order, idx)
+
+        t2v = _Scorer(self.n_texts, self.n_videos, t2v_rows, self.cols, t2v_pairs)
+        v2t = _Scorer(self.n_texts, self.n_videos, self.rows, v2t_cols, self.pairs)
+        return t2v, v2t
+
 
 def search(
     texts: np.ndarray,
@@ -68,10 +90,13 @@ def search(
     n_score_samples: int = 2000,
     seed: int = 0,
     normalize: bool = True,
+    rerank=None,
 ) -> SearchResult:
     """Exact cosine search of texts (n_t x d) against videos (n_v x d); see the module doc.
 
     `normalize=False` uses plain dot products (for inputs already L2-normalised).
+    `rerank` (a `vtr.warehouse.rerank.Rerank`) re-scores each chunk before ranking;
+    the T2V and V2T passes each get their own re-scoring.
     """
     t = _as_matrix(texts, "text embeddings")
     v = _as_matrix(videos, "video embeddings")
@@ -81,8 +106,8 @@ def search(
         )
     gt_idx = _check_gt(gt, t.shape[0], v.shape[0])
     if normalize:
-        t = _l2_normalize(t)
-        v = _l2_normalize(v)
+        t = l2_normalize(t)
+        v = l2_normalize(v)
     scorer = _Scorer(
         n_texts=t.shape[0],
         n_videos=v.shape[0],
@@ -90,7 +115,11 @@ def search(
         cols=lambda idx, order: t[order] @ v[idx].T,
         pairs=lambda i, j: np.einsum("nd,nd->n", t[i], v[j]),
     )
-    return _run(scorer, gt_idx, k, chunk, n_score_samples, seed)
+    rescorers = rerank.rescorers(t, v, chunk) if rerank is not None else None
+    if rescorers is None:
+        return _run(scorer, scorer, gt_idx, k, chunk, n_score_samples, seed)
+    t2v, v2t = scorer.rescored(rescorers, chunk)
+    return _run(t2v, v2t, gt_idx, k, chunk, n_score_samples, seed)
 
 
 def search_similarity(
@@ -128,11 +157,17 @@ def search_similarity(
         cols=lambda idx, order: s[np.ix_(order, idx)],
         pairs=lambda i, j: s[i, j],
     )
-    return _run(scorer, gt_idx, k, chunk, n_score_samples, seed)
+    return _run(scorer, scorer, gt_idx, k, chunk, n_score_samples, seed)
 
 
 def _run(
-    scorer: _Scorer, gt: np.ndarray, k: int, chunk: int, n_samples: int, seed: int
+    scorer: _Scorer,
+    v2t_scorer: _Scorer,
+    gt: np.ndarray,
+    k: int,
+    chunk: int,
+    n_samples: int,
+    seed: int,
 ) -> SearchResult:
     if k < 1:
         raise EvalInputError(f"k must be at least 1, got {k}")
@@ -141,7 +176,7 @@ def _run(
     if n_samples < 0:
         raise EvalInputError(f"n_score_samples must be >= 0, got {n_samples}")
     t2v_rank, t2v_gt, t2v_top, t2v_top_s = _t2v_pass(scorer, gt, k, chunk)
-    v2t = _v2t_pass(scorer, gt, k, chunk)
+    v2t = _v2t_pass(v2t_scorer, gt, k, chunk)
     matching, nonmatching = _sample_scores(scorer, gt, t2v_gt, n_samples, seed)
     return SearchResult(
         n_texts=scorer.n_texts,
@@ -281,6 +316,6 @@ def _check_gt(gt: np.ndarray, n_texts: int, n_videos: int) -> np.ndarray:
     return g
 
 
-def _l2_normalize(x: np.ndarray) -> np.ndarray:
+def l2_normalize(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norms, _EPS)

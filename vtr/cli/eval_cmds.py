@@ -48,17 +48,35 @@ def eval_command(
     chunk: int = typer.Option(
         1024, "--chunk", min=1, help="Queries scored at a time (bounds memory)."
     ),
+    rerank: str = typer.Option(
+        "none",
+        "--rerank",
+        help="Inference-time re-ranking: none (plain cosine), dual-softmax (CAMoE; uses "
+        "statistics of the test queries) or qb-norm (query-bank normalisation, bank from "
+        "--bank-split).",
+    ),
+    temperature: float = typer.Option(
+        0.01, "--temperature", help="dual-softmax: the prior is softmax(similarity / T)."
+    ),
+    beta: float = typer.Option(20.0, "--beta", help="qb-norm: inverse temperature."),
+    bank_split: str = typer.Option(
+        "train", "--bank-split", help="qb-norm: split whose captions/videos form the query bank."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
 ) -> None:
     """Exact text<->video search on a split; ranks and neighbours go to the catalog.
 
     Metrics (R@1/5/10, MedR, MeanR, MRR, mAP; CLIP4Clip protocol, several captions
-    per video) are computed by SQL over the stored ranks.
+    per video) are computed by SQL over the stored ranks. With --rerank the
+    similarities are re-scored before ranking; `vtr evals` and the reports mark
+    results that used statistics of the test queries.
 
-    Example:
+    Examples:
 
         vtr eval wh/ --dataset msrvtt --text-variant text/st:minilm/final/embed
         --video-variant video/open_clip:ViT-B-32:openai/final/embed/mean/8f --json
+
+        vtr eval wh/ ... --rerank qb-norm --bank-split train
     """
     with open_warehouse(warehouse) as wh:
         eval_id = run_eval(
@@ -69,6 +87,10 @@ def eval_command(
             video_variant,
             k=k,
             chunk=chunk,
+            rerank=rerank,
+            temperature=temperature,
+            beta=beta,
+            bank_split=bank_split,
         )
         metrics = retrieval_metrics(wh, eval_id)
     if as_json:
@@ -96,7 +118,7 @@ def evals_command(
         console.print("no evaluations yet; run `vtr eval`")
         return
     table = Table(title="evaluations")
-    columns = ["eval_id", "dataset", "split", "text_variant", "video_variant", "k"]
+    columns = ["eval_id", "dataset", "split", "text_variant", "video_variant", "rerank", "k"]
     columns += ["n_texts", "n_videos", "t2v R@1", "v2t R@1", "created_at"]
     for column in columns:
         table.add_column(column)
