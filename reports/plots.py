@@ -35,9 +35,23 @@ def recall_bars(
     xlabel: str,
     ylabel: str = "recall (%)",
 ) -> Path:
-    """Grouped bars: one group per entry of `groups`, one bar per series (e.g. R@1, R@5, R@10).
+    """Grouped bars of percentages (e.g. R@1, R@5, R@10 per category); see `grouped_bars`."""
+    return grouped_bars(path, groups, series, title, xlabel, ylabel, percent=True)
 
-    Values are percentages; None draws no bar. Group labels may hold a second line.
+
+def grouped_bars(
+    path: Path,
+    groups: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    percent: bool = False,
+) -> Path:
+    """Grouped bars: one group per entry of `groups`, one bar per series.
+
+    None draws no bar. Group labels may hold a second line. `percent` caps the axis
+    near 100.
     """
     n = len(groups)
     if n == 0 or not series:
@@ -68,7 +82,7 @@ def recall_bars(
             ha="right" if rotate else "center",
             fontsize=9,
         )
-        ax.set_ylim(0, min(108.0, max(5.0, top * 1.12)))
+        ax.set_ylim(0, min(108.0, max(5.0, top * 1.12)) if percent else max(1.0, top * 1.12))
         ax.set_xlabel(plain_label(xlabel, 80))
         ax.set_ylabel(plain_label(ylabel, 80))
         ax.set_title(plain_label(title, 90))

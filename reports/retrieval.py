@@ -6,6 +6,7 @@ Every number comes from a named SQL query: the metrics from `sql/metrics/*.sql` 
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ import numpy as np
 from vtr.errors import ReportError
 from vtr.reports import markdown as md
 from vtr.reports import plots
+from vtr.reports.compare import TEST_STATISTICS_MARK, gain_section
 from vtr.warehouse.bridge import literal
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import get_eval, metrics_by_category, metrics_by_length, retrieval_metrics
@@ -69,6 +71,7 @@ def write_retrieval_report(
             _category_section(categories, out),
             _length_section(lengths, out),
             _score_section(stats, histogram, header["similarity"], out),
+            *_gain(wh, header),
             _sql_section(wh, eval_id),
         ]
         path = out / "report.md"
@@ -115,6 +118,7 @@ def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
         f"- **Text variant:** {_variant(h, 'text')}",
         f"- **Video variant:** {_variant(h, 'video')}",
         f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
+        f"- **Re-ranking:** {_rerank(h)}",
         f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos",
         f"- **Evaluated:** {md.escape(evaluated)}; "
         f"**report written:** {datetime.now().isoformat(sep=' ', timespec='seconds')}",
@@ -245,6 +249,12 @@ def _score_section(
     )
 
 
+def _gain(wh: Warehouse, header: dict[str, Any]) -> list[str]:
+    if header["rerank"] == "none":
+        return []
+    return [gain_section(wh.rows("reports/rerank_gain", {"eval_ids": [header["eval_id"]]}))]
+
+
 def _sql_section(wh: Warehouse, eval_id: int) -> str:
     catalog = shlex.quote(str(wh.catalog_path.resolve()))
     sql = inline_params(load_sql(METRICS_SQL), {"eval_id": eval_id, "by": "all"})
@@ -287,6 +297,17 @@ def _pair_label(matching: bool) -> str:
 
 def _metric(key: str, value: float | None) -> str:
     return md.number(value, 4 if key in ("MRR", "mAP") else 2)
+
+
+def _rerank(h: dict[str, Any]) -> str:
+    if h["rerank"] == "none":
+        return "none (plain cosine)"
+    config = json.loads(h["rerank_config"]) if h["rerank_config"] else {}
+    params = ", ".join(f"{k} {v}" for k, v in config.items() if k != "method")
+    text = md.escape(h["rerank"] + (f" ({params})" if params else ""))
+    if h["uses_test_statistics"]:
+        text += f" {TEST_STATISTICS_MARK} **uses statistics of the test queries**"
+    return text
 
 
 def _value(value: Any, missing: str) -> str:

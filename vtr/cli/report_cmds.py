@@ -1,4 +1,4 @@
-"""`vtr report`: a thin wrapper over vtr.reports.retrieval.write_retrieval_report."""
+"""`vtr report`: evaluation, dataset (EDA) and comparison reports, as markdown + PNGs."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ from vtr.warehouse import open_warehouse
 @reports_errors
 def report_command(
     warehouse: Path = typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
-    eval_id: int = typer.Option(
-        ..., "--eval", help="Evaluation id, as printed by `vtr eval` (list them: `vtr evals`)."
+    eval_ids: list[int] | None = typer.Option(
+        None,
+        "--eval",
+        help="Evaluation id, as printed by `vtr eval` (list them: `vtr evals`); with "
+        "--compare, repeat to choose which evaluations to compare.",
+    ),
+    eda: bool = typer.Option(False, "--eda", help="Write the dataset report of --dataset."),
+    dataset: str | None = typer.Option(None, help="Dataset name, with --eda."),
+    compare: bool = typer.Option(
+        False, "--compare", help="Write a leaderboard of all (or the --eval) evaluations."
     ),
     out: Path | None = typer.Option(
         None,
@@ -28,22 +36,43 @@ def report_command(
         help="A markdown paragraph to put under the header (repeatable).",
     ),
 ) -> None:
-    """Write the markdown report (tables + PNG plots) of one evaluation.
+    """Write a markdown report (tables + PNG plots) from SQL over the warehouse.
 
-    The folder holds report.md and the PNGs it links by relative path: overall
-    T2V/V2T metrics, recall per video category and per query length, the
-    similarity of matching vs non-matching pairs, and the SQL to reproduce the
-    numbers in the DuckDB shell. The warehouse is opened read-only. Prints the
-    path of report.md as the last line.
+    Three kinds, each a self-contained folder (report.md + PNGs by relative path):
 
-    Example:
+    * `--eval ID`: one evaluation: T2V/V2T metrics, recall per category and per query
+      length, similarity distributions, qualitative success/failure cases, and the SQL.
+    * `--eda --dataset NAME`: the dataset: splits, captions per video, caption lengths,
+      vocabulary, categories, durations.
+    * `--compare [--eval ID ...]`: a leaderboard of evaluations with a recall chart.
+
+    The warehouse is opened read-only. Prints the path of report.md as the last line.
+
+    Examples:
 
         vtr report wh/ --eval 1 --out reports/minilm-vs-clip
+        vtr report wh/ --eda --dataset synth
+        vtr report wh/ --compare
     """
-    from vtr.reports.retrieval import write_retrieval_report
-
+    if sum([eda, compare]) > 1:
+        raise typer.BadParameter("choose one of --eda and --compare")
     with open_warehouse(warehouse, read_only=True) as wh:
-        path = write_retrieval_report(wh, eval_id, out_dir=out, notes=notes or None)
+        if eda:
+            from vtr.reports.eda import write_eda_report
+
+            if not dataset:
+                raise typer.BadParameter("--eda needs --dataset NAME")
+            path = write_eda_report(wh, dataset, out_dir=out)
+        elif compare:
+            from vtr.reports.compare import write_comparison_report
+
+            path = write_comparison_report(wh, eval_ids or None, out_dir=out)
+        else:
+            from vtr.reports.retrieval import write_retrieval_report
+
+            if not eval_ids or len(eval_ids) != 1:
+                raise typer.BadParameter("give one --eval ID (or --eda / --compare)")
+            path = write_retrieval_report(wh, eval_ids[0], out_dir=out, notes=notes or None)
     typer.echo(str(path))
 
 
