@@ -18,67 +18,12 @@ from vtr.warehouse.catalog import Warehouse
 TOP_WORDS = 25
 DURATION_BIN_SECONDS = 5.0
 # Function words left out of the top-words table (the vocabulary counts keep them).
-STOPWORDS = [
-    "a",
-    "an",
-    "the",
-    "and",
-    "or",
-    "but",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "from",
-    "by",
-    "with",
-    "into",
-    "onto",
-    "over",
-    "under",
-    "about",
-    "as",
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "being",
-    "it",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
-    "here",
-    "he",
-    "she",
-    "they",
-    "his",
-    "her",
-    "their",
-    "them",
-    "i",
-    "you",
-    "we",
-    "our",
-    "your",
-    "who",
-    "which",
-    "what",
-    "while",
-    "then",
-    "than",
-    "so",
-    "up",
-    "down",
-    "out",
-    "off",
-]
+_FUNCTION_WORDS = """
+a an the and or but of in on at to for from by with into onto over under about as is are
+was were be been being it its this that these those there here he she they his her their
+them i you we our your who which what while then than so up down out off
+"""
+STOPWORDS = _FUNCTION_WORDS.split()
 CATEGORY_PLOT = "videos_by_category.png"
 CAPTIONS_PLOT = "captions_per_video.png"
 LENGTH_PLOT = "caption_lengths.png"
