@@ -15,6 +15,8 @@ import numpy as np  # noqa: E402
 DPI = 110
 SERIES_COLORS = ("#4C72B0", "#55A868", "#C44E52", "#8172B2", "#CCB974", "#64B5CD")
 PAIR_COLORS = {"matching": "#C44E52", "non-matching": "#4C72B0"}
+GT_COLOR = "#2CA02C"
+OTHER_COLOR = "#888888"
 MAX_LABEL = 28
 ANNOTATE_UP_TO = 8  # groups; beyond that the value labels would overlap
 
@@ -135,6 +137,58 @@ def score_histogram(
         ax.set_axisbelow(True)
         ax.set_ylim(0, ax.get_ylim()[1] * 1.15)  # room for the legend
         ax.legend(fontsize=9, loc="upper left")
+        return _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def draw_strip(
+    path: Path,
+    title: str,
+    panels: Sequence[Mapping[str, object]],
+    images: Sequence[np.ndarray | None],
+) -> Path:
+    """One row of panels (thumbnail image + label + score); ground truth framed in green.
+
+    Each panel holds "label", "score" and "is_gt"; a None image draws a grey panel that
+    says the video could not be shown.
+    """
+    n = max(1, len(panels))
+    shown = [image for image in images if image is not None]
+    blank_shape = shown[0].shape if shown else (72, 218, 3)
+    fig, axes = plt.subplots(1, n, figsize=(2.7 * n, 2.3), squeeze=False)
+    try:
+        for ax, panel, image in zip(axes[0], panels, images, strict=False):
+            is_gt = bool(panel["is_gt"])
+            if image is None:
+                ax.imshow(np.full(blank_shape, 221, dtype=np.uint8))
+                ax.text(
+                    0.5,
+                    0.5,
+                    "video file\nnot available",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                    fontsize=9,
+                    color="#555555",
+                )
+            else:
+                ax.imshow(image)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            color = GT_COLOR if is_gt else OTHER_COLOR
+            for spine in ax.spines.values():
+                spine.set_edgecolor(color)
+                spine.set_linewidth(4 if is_gt else 1)
+            mark = " ✓" if is_gt else ""
+            ax.set_title(
+                f"{plain_label(panel['label'], 34)}{mark}\nscore {float(panel['score']):.3f}",
+                fontsize=8,
+                color=color if is_gt else "black",
+            )
+        for ax in axes[0][len(panels) :]:
+            ax.axis("off")
+        fig.suptitle(plain_label(title, 140), fontsize=9)
         return _save(fig, path)
     finally:
         plt.close(fig)

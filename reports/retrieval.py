@@ -20,6 +20,7 @@ from vtr.errors import ReportError
 from vtr.reports import markdown as md
 from vtr.reports import plots
 from vtr.reports.compare import TEST_STATISTICS_MARK, gain_section
+from vtr.reports.qualitative import qualitative_section
 from vtr.warehouse.bridge import literal
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import get_eval, metrics_by_category, metrics_by_length, retrieval_metrics
@@ -42,12 +43,17 @@ def default_report_dir(wh: Warehouse, eval_id: int) -> Path:
 
 
 def write_retrieval_report(
-    wh: Warehouse, eval_id: int, out_dir: Path | None = None, notes: list[str] | None = None
+    wh: Warehouse,
+    eval_id: int,
+    out_dir: Path | None = None,
+    notes: list[str] | None = None,
+    cases: int = 3,
 ) -> Path:
     """Write the report of evaluation `eval_id`; return the (absolute) path of `report.md`.
 
     The folder (default `<warehouse>/reports/eval-<id>/`) holds `report.md` and the PNGs
-    it links by relative path. `notes` are markdown paragraphs placed under the header.
+    it links by relative path. `notes` are markdown paragraphs placed under the header;
+    `cases` best and worst queries per direction are shown with their neighbours (0: none).
     Raises UnknownEval for an id the catalog does not hold, ReportError when the folder
     cannot be written.
     """
@@ -72,6 +78,7 @@ def write_retrieval_report(
             _length_section(lengths, out),
             _score_section(stats, histogram, header["similarity"], out),
             *_gain(wh, header),
+            *([qualitative_section(wh, eval_id, out, n=cases)] if cases > 0 else []),
             _sql_section(wh, eval_id),
         ]
         path = out / "report.md"

@@ -123,7 +123,8 @@ def test_report_folder_holds_markdown_and_linked_pngs(report):
     wh, eval_id, path, text = report
     assert path == (wh.root / "reports" / f"eval-{eval_id}" / "report.md").resolve()
     links = IMAGE_LINK.findall(text)
-    assert sorted(links) == sorted(PLOT_FILES)
+    assert set(PLOT_FILES) <= set(links)
+    assert all(link in PLOT_FILES or link.startswith("case_t2v_") for link in links)
     for link in links:
         image = path.parent / link
         assert image.is_file() and image.stat().st_size > 1000, link

@@ -24,10 +24,18 @@ def report_command(
     compare: bool = typer.Option(
         False, "--compare", help="Write a leaderboard of all (or the --eval) evaluations."
     ),
+    cases: int = typer.Option(
+        3,
+        "--cases",
+        min=0,
+        help="Evaluation report: best and worst queries shown with their neighbours "
+        "(thumbnail strips for T2V; 0 = none).",
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Folder for report.md and its PNGs (default: WAREHOUSE/reports/eval-ID/).",
+        help="Folder for report.md and its PNGs (default: WAREHOUSE/reports/eval-ID/, "
+        "dataset-NAME/ or compare/).",
     ),
     notes: list[str] | None = typer.Option(
         None,
@@ -44,7 +52,8 @@ def report_command(
       length, similarity distributions, qualitative success/failure cases, and the SQL.
     * `--eda --dataset NAME`: the dataset: splits, captions per video, caption lengths,
       vocabulary, categories, durations.
-    * `--compare [--eval ID ...]`: a leaderboard of evaluations with a recall chart.
+    * `--compare [--eval ID ...]`: a leaderboard of evaluations with a recall chart and
+      the gain of re-ranked evaluations (`vtr eval --rerank`) over plain cosine.
 
     The warehouse is opened read-only. Prints the path of report.md as the last line.
 
@@ -66,13 +75,15 @@ def report_command(
         elif compare:
             from vtr.reports.compare import write_comparison_report
 
-            path = write_comparison_report(wh, eval_ids or None, out_dir=out)
+            path = write_comparison_report(wh, eval_ids or None, out_dir=out, notes=notes or ())
         else:
             from vtr.reports.retrieval import write_retrieval_report
 
             if not eval_ids or len(eval_ids) != 1:
                 raise typer.BadParameter("give one --eval ID (or --eda / --compare)")
-            path = write_retrieval_report(wh, eval_ids[0], out_dir=out, notes=notes or None)
+            path = write_retrieval_report(
+                wh, eval_ids[0], out_dir=out, notes=notes or None, cases=cases
+            )
     typer.echo(str(path))
 
 
