@@ -82,8 +82,8 @@ def _leaderboard_section(board: list[dict[str, Any]]) -> str:
         cells = [
             r["eval_id"],
             f"{r['dataset'] or '-'} / {r['split'] or 'all'}",
-            md.code_span(r["text_variant"] or "-"),
-            md.code_span(r["video_variant"] or "-"),
+            r["text_variant"] or "-",
+            r["video_variant"] or "-",
             rerank,
         ]
         for d in ("t2v", "v2t"):
@@ -159,8 +159,17 @@ def _sql_section() -> str:
             md.heading(2, "Reproduce in SQL"),
             "The leaderboard is `sql/reports/leaderboard.sql`; in the DuckDB shell "
             "(`vtr shell WAREHOUSE`) with every evaluation (`$eval_ids` = NULL):",
-            md.code_block(load_sql("reports/leaderboard").replace("$eval_ids", "NULL"), "sql"),
+            md.code_block(leaderboard_sql(), "sql"),
         ]
+    )
+
+
+def leaderboard_sql() -> str:
+    """`sql/reports/leaderboard.sql` with `$eval_ids` = NULL (every evaluation), as pasted."""
+    lines = load_sql("reports/leaderboard").splitlines()
+    return "\n".join(
+        line if line.lstrip().startswith("--") else line.replace("$eval_ids", "NULL")
+        for line in lines
     )
 
 

@@ -135,7 +135,7 @@ def _cases_table(
             rows.append(
                 [
                     q["kind"],
-                    md.code_span(q["query_id"]),
+                    q["query_id"],
                     q["rank"],
                     r["position"],
                     "✓" if r["is_gt"] else "",

@@ -105,3 +105,14 @@ def test_eval_report_marks_rerank_and_shows_gain(evaluated, tmp_path):
     gain = metrics["dual"]["t2v"]["R@1"] - metrics["plain"]["t2v"]["R@1"]
     assert f"{gain:+.2f}" in dual
     assert "none (plain cosine)" in plain and "Re-ranking gain" not in plain
+
+
+def test_pasted_leaderboard_sql_gives_the_same_rows(evaluated):
+    from vtr.reports.compare import leaderboard_sql
+
+    root, ids, _ = evaluated
+    with open_warehouse(root, read_only=True) as wh:
+        pasted = wh.con.execute(leaderboard_sql()).fetchall()
+        bound = wh.rows("reports/leaderboard", {"eval_ids": None})
+    assert [row[0] for row in pasted] == [row["eval_id"] for row in bound]
+    assert len(pasted) == len(ids)

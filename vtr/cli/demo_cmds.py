@@ -16,9 +16,12 @@ def demo(
     seed: int = typer.Option(0, help="Seed of the corpus and of the random-init backbone."),
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
 ) -> None:
-    """Synthesize videos, ingest them, evaluate the test split and write a report.
+    """Synthesize videos, ingest them, evaluate the test split and write the reports.
 
-    Runs offline in a few minutes on a laptop CPU; prints the report path last.
+    Evaluates with plain cosine and with two re-rankings (dual softmax, QB-Norm), then
+    writes OUT/report/: an index page linking the dataset report, the evaluation report
+    (with qualitative cases) and the comparison report. Runs offline in a few minutes on
+    a laptop CPU; prints the index's path last.
     """
     from vtr.demo import run_demo
 
@@ -30,6 +33,8 @@ def demo(
         f"V2T R@1 {v2t['R@1']:.2f} R@5 {v2t['R@5']:.2f} R@10 {v2t['R@10']:.2f}",
         highlight=False,
     )
+    for method, eval_id in result.rerank_evals.items():
+        console.print(f"re-ranked with {method}: eval {eval_id}", highlight=False)
     console.print(f"warehouse: {result.warehouse}  (try: vtr shell {result.warehouse})")
     typer.echo(str(result.report))
 
