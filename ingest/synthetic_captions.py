@@ -14,6 +14,8 @@ That covers the length buckets the metrics use (1-10, 11-20, 21+ words) for ever
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 SHAPES = ("circle", "square", "triangle", "star", "cross")
@@ -93,7 +95,12 @@ def captions_for(
     templates.append(_pick(MEDIUM_SHORT, rng))
     templates += [MEDIUM_LONG[int(i)] for i in rng.choice(len(MEDIUM_LONG), 2, replace=False)]
     templates += [LONG[int(i)] for i in rng.choice(len(LONG), 2, replace=False)]
-    return [template.format(**words) for template in templates]
+    return [_articles(template.format(**words)) for template in templates]
+
+
+def _articles(text: str) -> str:
+    """ "a" before a vowel becomes "an" ("a orange cross" -> "an orange cross")."""
+    return re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", text)
 
 
 def _pick(options: tuple[str, ...], rng: np.random.Generator) -> str:
