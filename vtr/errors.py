@@ -55,3 +55,9 @@ class IngestIncomplete(VtrError):
 
 class ReportError(VtrError):
     """The report folder cannot be created or written."""
+
+
+class CatalogBusy(VtrError):
+    """Another process holds the catalog (DuckDB allows one read-write process per file)."""
+
+    exit_code = 4

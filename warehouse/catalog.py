@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from vtr.errors import WarehouseExists, WarehouseNotFound
+from vtr.errors import CatalogBusy, WarehouseExists, WarehouseNotFound
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.queries import load_sql, query, query_dicts
 
@@ -86,7 +87,7 @@ def init_warehouse(root: str | Path, exist_ok: bool = False) -> Warehouse:
         raise WarehouseExists(f"{root} already holds a warehouse ({CATALOG_FILE} exists)")
     root.mkdir(parents=True, exist_ok=True)
     (root / LANCE_DIR).mkdir(exist_ok=True)
-    con = duckdb.connect(str(root / CATALOG_FILE))
+    con = _connect(root / CATALOG_FILE, read_only=False)
     migrate(con)
     return Warehouse(root, con, read_only=False)
 
@@ -98,7 +99,32 @@ def open_warehouse(root: str | Path, read_only: bool = False) -> Warehouse:
         raise WarehouseNotFound(
             f"{root} is not a vtr warehouse (no {CATALOG_FILE}); create one with `vtr init {root}`"
         )
-    con = duckdb.connect(str(root / CATALOG_FILE), read_only=read_only)
+    con = _connect(root / CATALOG_FILE, read_only=read_only)
     if not read_only:
         migrate(con)
     return Warehouse(root, con, read_only=read_only)
+
+
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection; CatalogBusy (naming the holder's PID) when another process has it.
+
+    DuckDB lets one process write a file, and no other process open it meanwhile, not
+    even read-only; the error says so instead of DuckDB's lock message.
+    """
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as err:
+        if "lock" not in str(err).lower():
+            raise
+        match = _LOCK_HOLDER.search(str(err))
+        holder = f"held by PID {match.group(1)}" if match else "held by another process"
+        mode = "read-only" if read_only else "read-write"
+        raise CatalogBusy(
+            f"catalog busy ({holder}): {path} is open for writing in another process (a "
+            f"running `vtr ingest`, `vtr eval` or `vtr train`?). DuckDB allows one writing "
+            f"process and no other opener meanwhile, so this {mode} open has to wait until "
+            "that process ends"
+        ) from None
