@@ -67,7 +67,17 @@ def test_unknown_warehouse_is_a_clear_error(tmp_path):
 
 def test_every_command_has_help():
     runner = CliRunner()
-    for command in ["init", "ingest", "eval", "report", "shell", "demo", "datasets", "errors"]:
+    for command in [
+        "init",
+        "ingest",
+        "eval",
+        "index",
+        "report",
+        "shell",
+        "demo",
+        "datasets",
+        "errors",
+    ]:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, command
         assert "Usage" in result.output

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from vtr.errors import EvalInputError, UnknownDataset, UnknownEval
+from vtr.warehouse.ann import AnnParams, ann_result, ann_search, get_index
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.rerank import Rerank
@@ -40,13 +41,16 @@ def run_eval(
     temperature: float = 0.01,
     beta: float = 20.0,
     bank_split: str = "train",
+    ann: AnnParams | None = None,
 ) -> int:
     """Exact search of a split's captions against its videos; store everything; return eval_id.
 
     `split=None` evaluates every video of the dataset. Captions belong to the split of
     their video. `rerank` re-scores the similarities before ranking (see
     `vtr.warehouse.rerank`): 'dual-softmax' with `temperature`, or 'qb-norm' with `beta`
-    and a query bank of the `bank_split` captions (T2V) and videos (V2T).
+    and a query bank of the `bank_split` captions (T2V) and videos (V2T). `ann` answers
+    from the variants' ANN indexes (`vtr index`) instead of exact search; ranks past k
+    are then stored as k + 1 (see `vtr.warehouse.ann`).
     """
     text = get_variant(wh, text_variant)
     video = get_variant(wh, video_variant)
@@ -69,6 +73,12 @@ def run_eval(
     video_ids, caption_ids, gt = _split_items(wh, dataset, split)
     texts = _read_vectors(wh, text, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video, video_variant, dataset, video_ids)
+    if ann is not None:
+        if rerank != "none":
+            raise EvalInputError("re-ranking needs every score: use exact search with --rerank")
+        return _run_ann_eval(
+            wh, dataset, split, (text, text_variant), (video, video_variant), k, ann
+        )
     banks = {}
     if rerank == "qb-norm":
         if bank_split == split or split is None:
@@ -104,6 +114,33 @@ def store_similarity_eval(
     caption_ids = [f"t{i}" for i in range(result.n_texts)]
     video_ids = [f"v{j}" for j in range(result.n_videos)]
     meta = _exact_meta(k, chunk, "given matrix")
+    return _store(wh, meta, result, caption_ids, video_ids)
+
+
+def _run_ann_eval(wh, dataset, split, text, video, k: int, ann: AnnParams) -> int:
+    (text_row, text_variant), (video_row, video_variant) = text, video
+    for variant_id in (text_variant, video_variant):
+        if get_index(wh, variant_id) is None:
+            raise EvalInputError(
+                f"variant {variant_id!r} has no ANN index; build it: vtr index WAREHOUSE "
+                f"--variant {variant_id}"
+            )
+    video_ids, caption_ids, gt = _split_items(wh, dataset, split)
+    texts = _read_vectors(wh, text_row, text_variant, dataset, caption_ids)
+    videos = _read_vectors(wh, video_row, video_variant, dataset, video_ids)
+    in_split = split is not None
+    t2v = ann_search(wh, video_row, dataset, texts, k, ann, video_ids if in_split else None)
+    v2t = ann_search(wh, text_row, dataset, videos, k, ann, caption_ids if in_split else None)
+    result = ann_result(texts, videos, gt, t2v, v2t, caption_ids, video_ids, k)
+    meta = _exact_meta(k, 0, "cosine", dataset, split, text_variant, video_variant)
+    meta["search"] = "ann"
+    meta["config"] = {
+        "similarity": "cosine",
+        "nprobes": ann.nprobes,
+        "refine_factor": ann.refine_factor,
+        "ranks_censored_at": k + 1,
+        "score_sample_seed": 0,
+    }
     return _store(wh, meta, result, caption_ids, video_ids)
 
 
@@ -315,14 +352,15 @@ def _neighbours_table(result: SearchResult, captions: pa.Array, videos: pa.Array
         ("v2t", videos, captions, result.v2t_query, result.v2t_topk, result.v2t_topk_score),
     ):
         n, k = top.shape
+        keep = top.ravel() >= 0  # an ANN answer may hold fewer than k neighbours
         parts.append(
             pa.table(
                 {
-                    "direction": _const(direction, n * k),
-                    "query_id": _take(queries, np.repeat(query_idx, k)),
-                    "position": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
-                    "target_id": _take(targets, top),
-                    "score": score.ravel().astype(np.float64),
+                    "direction": _const(direction, int(keep.sum())),
+                    "query_id": _take(queries, np.repeat(query_idx, k)[keep]),
+                    "position": np.tile(np.arange(1, k + 1, dtype=np.int32), n)[keep],
+                    "target_id": _take(targets, top.ravel()[keep]),
+                    "score": score.ravel()[keep].astype(np.float64),
                 }
             )
         )

@@ -7,6 +7,7 @@ import typer
 from vtr.cli import (
     demo_cmds,
     eval_cmds,
+    index_cmds,
     ingest_cmds,
     report_cmds,
     synth_cmds,
@@ -30,5 +31,6 @@ warehouse_cmds.register(app)
 synth_cmds.register(app)
 ingest_cmds.register(app)
 eval_cmds.register(app)
+index_cmds.register(app)
 report_cmds.register(app)
 demo_cmds.register(app)

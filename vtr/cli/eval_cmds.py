@@ -62,9 +62,19 @@ def eval_command(
     bank_split: str = typer.Option(
         "train", "--bank-split", help="qb-norm: split whose captions/videos form the query bank."
     ),
+    search: str = typer.Option(
+        "auto",
+        "--search",
+        help="exact, ann (the variants' indexes, see `vtr index`; ranks past k stored as k+1) "
+        "or auto (ann when both variants are indexed with >= 100k rows, else exact).",
+    ),
+    nprobes: int = typer.Option(20, "--nprobes", min=1, help="ann: IVF partitions searched."),
+    refine_factor: int = typer.Option(
+        0, "--refine-factor", min=0, help="ann: re-score k x this many candidates exactly."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
 ) -> None:
-    """Exact text<->video search on a split; ranks and neighbours go to the catalog.
+    """Text<->video search on a split; ranks and neighbours go to the catalog.
 
     Metrics (R@1/5/10, MedR, MeanR, MRR, mAP; CLIP4Clip protocol, several captions
     per video) are computed by SQL over the stored ranks. With --rerank the
@@ -78,7 +88,12 @@ def eval_command(
 
         vtr eval wh/ ... --rerank qb-norm --bank-split train
     """
+    from vtr.warehouse.ann import AnnParams, use_ann
+
     with open_warehouse(warehouse) as wh:
+        ann = None
+        if use_ann(wh, search, text_variant, video_variant):
+            ann = AnnParams(nprobes=nprobes, refine_factor=refine_factor or None)
         eval_id = run_eval(
             wh,
             dataset,
@@ -91,12 +106,14 @@ def eval_command(
             temperature=temperature,
             beta=beta,
             bank_split=bank_split,
+            ann=ann,
         )
         metrics = retrieval_metrics(wh, eval_id)
     if as_json:
-        print_json({"eval_id": eval_id, **metrics})
+        print_json({"eval_id": eval_id, "search": "ann" if ann else "exact", **metrics})
         return
-    console.print(_metrics_table(metrics, f"eval {eval_id}: {dataset} / {split}"))
+    how = "ANN search, ranks past k censored" if ann else "exact search"
+    console.print(_metrics_table(metrics, f"eval {eval_id}: {dataset} / {split} ({how})"))
     console.print(f"stored as eval {eval_id}; `vtr report {warehouse} --eval {eval_id}`")
 
 

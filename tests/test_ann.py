@@ -1,0 +1,124 @@
+"""ANN indexes on real LanceDB tables: build, record, and evaluate against exact search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vtr.errors import EvalInputError
+from vtr.warehouse import open_warehouse
+from vtr.warehouse.ann import AnnParams, build_index, get_index
+from vtr.warehouse.evals import get_eval, run_eval
+from vtr.warehouse.variants import Variant, register_variant
+
+TEXT = Variant("text", "test:text")
+VIDEO = Variant("video", "test:video", temporal="mean", frames=4)
+N_VIDEOS, DIM, K = 600, 16, 10
+
+
+@pytest.fixture
+def indexed(wh):
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(30, DIM))
+    videos = centers[rng.integers(0, 30, N_VIDEOS)] + 0.5 * rng.normal(size=(N_VIDEOS, DIM))
+    video_ids = [f"v'{i}" for i in range(N_VIDEOS)]  # a quote in every id
+    gt = np.repeat(np.arange(N_VIDEOS), 2)
+    texts = videos[gt] + 0.4 * rng.normal(size=(len(gt), DIM))
+    caption_ids = [f"c{i}" for i in range(len(gt))]
+    con = wh.con
+    con.execute("INSERT INTO datasets (dataset, format) VALUES ('d', 'test')")
+    con.execute(
+        "INSERT INTO videos (dataset, video_id, split) SELECT 'd', v, "
+        "CASE WHEN i % 3 = 0 THEN 'test' ELSE 'train' END FROM "
+        "(SELECT unnest(?) AS v, generate_subscripts(?, 1) AS i)",
+        [video_ids, video_ids],
+    )
+    con.execute(
+        "INSERT INTO captions SELECT 'd', c, v, 'words', 1, NULL FROM "
+        "(SELECT unnest(?) AS c, unnest(?) AS v)",
+        [caption_ids, [video_ids[g] for g in gt]],
+    )
+    for variant in (TEXT, VIDEO):
+        register_variant(wh, variant, DIM)
+    wh.vectors.append(VIDEO.lance_table, "d", video_ids, videos.astype(np.float32))
+    wh.vectors.append(TEXT.lance_table, "d", caption_ids, texts.astype(np.float32))
+    return wh
+
+
+def test_ann_eval_agrees_with_exact_and_censors_ranks(indexed):
+    wh = indexed
+    with pytest.raises(EvalInputError, match="no ANN index"):
+        run_eval(wh, "d", None, TEXT.id, VIDEO.id, ann=AnnParams())
+    row = build_index(wh, VIDEO.id)
+    build_index(wh, TEXT.id, index_type="IVF_PQ")
+    assert row["index_type"] == "IVF_HNSW_SQ" and row["n_rows"] == N_VIDEOS
+    assert get_index(wh, TEXT.id)["index_type"] == "IVF_PQ"
+    exact = run_eval(wh, "d", None, TEXT.id, VIDEO.id, k=K)
+    ann = run_eval(
+        wh, "d", None, TEXT.id, VIDEO.id, k=K, ann=AnnParams(nprobes=50, refine_factor=5)
+    )
+    assert get_eval(wh, ann)["search"] == "ann"
+    assert get_eval(wh, ann)["config"]["ranks_censored_at"] == K + 1
+    pairs = wh.con.execute(
+        "SELECT a.direction, e.rank, a.rank FROM ranks a JOIN ranks e USING (direction, query_id) "
+        "WHERE a.eval_id = ? AND e.eval_id = ?",
+        [ann, exact],
+    ).fetchall()
+    for direction in ("t2v", "v2t"):
+        mine = [(e, a) for d, e, a in pairs if d == direction]
+        assert len(mine) == (2 * N_VIDEOS if direction == "t2v" else N_VIDEOS)
+        assert all(a == K + 1 for e, a in mine if e > K)  # censored past k
+        within = [(e, a) for e, a in mine if e <= K]
+        assert np.mean([e == a for e, a in within]) > 0.95
+
+
+def test_ann_eval_of_a_split_only_returns_its_videos(indexed):
+    wh = indexed
+    build_index(wh, VIDEO.id)
+    build_index(wh, TEXT.id)
+    eval_id = run_eval(wh, "d", "test", TEXT.id, VIDEO.id, k=K, ann=AnnParams(nprobes=50))
+    outside = wh.con.execute(
+        "SELECT count(*) FROM neighbours n JOIN videos v ON v.video_id = n.target_id "
+        "WHERE n.eval_id = ? AND n.direction = 't2v' AND v.split <> 'test'",
+        [eval_id],
+    ).fetchone()[0]
+    assert outside == 0
+
+
+def test_index_refuses_tiny_tables_and_rerank(indexed, tmp_path):
+    wh = indexed
+    with pytest.raises(EvalInputError, match="too few"):
+        build_index(wh, VIDEO.id, num_partitions=400)
+    with pytest.raises(EvalInputError, match="unknown index type"):
+        build_index(wh, VIDEO.id, index_type="FLAT")
+    build_index(wh, VIDEO.id)
+    build_index(wh, TEXT.id)
+    with pytest.raises(EvalInputError, match="re-ranking needs every score"):
+        run_eval(wh, "d", None, TEXT.id, VIDEO.id, ann=AnnParams(), rerank="dual-softmax")
+    root = wh.root
+    wh.close()
+    with open_warehouse(root, read_only=True) as ro:
+        assert get_index(ro, VIDEO.id)["n_rows"] == N_VIDEOS
+
+
+def test_cli_index_and_eval_with_ann(indexed):
+    import json
+
+    from typer.testing import CliRunner
+
+    from vtr.cli.app import app
+
+    root = indexed.root
+    indexed.close()
+    runner = CliRunner()
+    for variant in (VIDEO.id, TEXT.id):
+        result = runner.invoke(app, ["index", str(root), "--variant", variant, "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["index_type"] == "IVF_HNSW_SQ"
+    base = ["eval", str(root), "--dataset", "d", "--split", "all", "--json"]
+    base += ["--text-variant", TEXT.id, "--video-variant", VIDEO.id]
+    auto = json.loads(runner.invoke(app, base).stdout)
+    ann = json.loads(runner.invoke(app, [*base, "--search", "ann", "--nprobes", "50"]).stdout)
+    assert auto["search"] == "exact"  # 600 rows: below the auto threshold
+    assert ann["search"] == "ann"
+    assert abs(ann["t2v"]["R@1"] - auto["t2v"]["R@1"]) < 5
