@@ -33,7 +33,7 @@ AUTO_ANN_ROWS = 100_000  # `--search auto` uses the indexes from this many rows 
 @dataclass(frozen=True)
 class AnnParams:
     nprobes: int = 20
-    refine_factor: int | None = None
+    refine_factor: int | None = 2
 
 
 def build_index(

@@ -70,7 +70,7 @@ def eval_command(
     ),
     nprobes: int = typer.Option(20, "--nprobes", min=1, help="ann: IVF partitions searched."),
     refine_factor: int = typer.Option(
-        0, "--refine-factor", min=0, help="ann: re-score k x this many candidates exactly."
+        2, "--refine-factor", min=0, help="ann: re-score k x this many candidates exactly (0: off)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
 ) -> None:

@@ -1,0 +1,103 @@
+"""ANN vs exact search on a large gallery, through the warehouse's own index and search.
+
+Builds a warehouse with one video variant of N clustered unit vectors (dim D; real
+embeddings are clustered, uniform random vectors have no neighbourhoods to find),
+indexes it with `vtr.warehouse.ann.build_index`, answers Q queries (noisy copies of
+gallery vectors) with `ann_search`, and compares with exact top-10 by a chunked numpy
+matmul. Prints recall@10, the time per query of each, and the speed-up.
+
+    python bench/ann_search.py                 # 1M x 512, 1000 queries (several minutes)
+    python bench/ann_search.py --rows 100000   # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from vtr.warehouse import init_warehouse
+from vtr.warehouse.ann import AnnParams, ann_search, build_index, get_index
+from vtr.warehouse.variants import Variant, register_variant
+
+VIDEO = Variant("video", "bench:clustered", temporal="mean", frames=1)
+K = 10
+
+
+def clustered(rng: np.random.Generator, n: int, dim: int, clusters: int) -> np.ndarray:
+    centers = rng.normal(size=(clusters, dim)).astype(np.float32)
+    out = np.empty((n, dim), dtype=np.float32)
+    for a in range(0, n, 100_000):
+        b = min(a + 100_000, n)
+        x = centers[rng.integers(0, clusters, b - a)]
+        x += 0.8 * rng.normal(size=(b - a, dim)).astype(np.float32)
+        out[a:b] = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return out
+
+
+def exact_top10(gallery: np.ndarray, queries: np.ndarray, chunk: int = 100) -> np.ndarray:
+    top = np.empty((len(queries), K), dtype=np.int64)
+    for a in range(0, len(queries), chunk):
+        s = queries[a : a + chunk] @ gallery.T
+        top[a : a + chunk] = np.argpartition(-s, K, axis=1)[:, :K]
+    return top
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--dim", type=int, default=512)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--nprobes", type=int, default=20)
+    parser.add_argument("--refine-factor", type=int, default=2)
+    parser.add_argument("--type", default="IVF_HNSW_SQ")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    gallery = clustered(rng, args.rows, args.dim, clusters=max(10, args.rows // 500))
+    pick = rng.choice(args.rows, args.queries, replace=False)
+    queries = gallery[pick] + 0.02 * rng.normal(size=(args.queries, args.dim)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    ids = [f"v{i}" for i in range(args.rows)]
+
+    with tempfile.TemporaryDirectory() as tmp, init_warehouse(Path(tmp) / "wh") as wh:
+        register_variant(wh, VIDEO, args.dim)
+        started = time.perf_counter()
+        for a in range(0, args.rows, 100_000):
+            wh.vectors.append(
+                VIDEO.lance_table, "bench", ids[a : a + 100_000], gallery[a : a + 100_000]
+            )
+        write_s = time.perf_counter() - started
+        build_index(wh, VIDEO.id, index_type=args.type)
+        index = get_index(wh, VIDEO.id)
+        variant = {"lance_table": VIDEO.lance_table}
+        params = AnnParams(nprobes=args.nprobes, refine_factor=args.refine_factor or None)
+        ann_search(wh, variant, "bench", queries[:10], K, params)  # warm the index cache
+        started = time.perf_counter()
+        found, _ = ann_search(wh, variant, "bench", queries, K, params)
+        ann_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    exact = exact_top10(gallery, queries)
+    exact_s = time.perf_counter() - started
+    position = {f"v{i}": i for i in range(args.rows)}
+    hits = sum(
+        len({position[f] for f in got} & set(want)) for got, want in zip(found, exact, strict=True)
+    )
+    recall = hits / (K * args.queries)
+    print(
+        f"gallery {args.rows:,} x {args.dim}, {args.queries} queries, {args.type}, "
+        f"nprobes {args.nprobes}, refine {args.refine_factor or 'off'}"
+    )
+    print(f"write {write_s:.1f} s, index build {index['params']}")
+    print(f"exact (numpy matmul + argpartition): {1e3 * exact_s / args.queries:.2f} ms/query")
+    print(f"ann (warehouse index):               {1e3 * ann_s / args.queries:.2f} ms/query")
+    print(f"recall@10 {recall:.4f}; speed-up {exact_s / ann_s:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
