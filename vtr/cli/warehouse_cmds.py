@@ -142,6 +142,41 @@ def backbones() -> None:
     typer.echo("\nopen_clip architectures: " + ", ".join(list_architectures()))
 
 
+@reports_errors
+def maintenance(
+    warehouse: Path = WAREHOUSE,
+    keep_hours: float = typer.Option(
+        0.0, "--keep-hours", min=0.0, help="Keep table versions younger than this."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Compact every embedding table and remove old versions and orphan files.
+
+    Orphan files are what a crashed write leaves behind. Runs only with the catalog
+    open read-write, so never beside a running ingest (that one holds the catalog,
+    and this command stops with "catalog busy").
+
+    Example: `vtr maintenance wh/`
+    """
+    from datetime import timedelta
+
+    from vtr.warehouse import open_warehouse
+    from vtr.warehouse.maintenance import maintain
+
+    with open_warehouse(warehouse) as wh:
+        summary = maintain(wh, keep=timedelta(hours=keep_hours))
+    if as_json:
+        print_json(summary)
+        return
+    for row in summary:
+        console.print(
+            f"{row['variant_id']}: {row['rows']} rows, fragments {row['fragments_before']} -> "
+            f"{row['fragments_after']}, {row['versions_removed']} old versions and "
+            f"{row['bytes_removed']:,} bytes removed",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
-    for command in (init, shell, datasets, variants, runs, errors, backbones):
+    for command in (init, shell, datasets, variants, runs, errors, backbones, maintenance):
         app.command()(command)

@@ -1,0 +1,67 @@
+"""Warehouse maintenance: compact each Lance table, drop old versions and orphan files.
+
+Many small appends (one per ingest flush) leave many small fragments; a crashed write
+leaves data files that no version references. `maintain` rewrites small fragments
+into large ones, then removes versions older than `keep` and every unreferenced file.
+
+It must never run beside a writer: unreferenced files of a write in progress look
+exactly like those of a crashed one. It therefore needs the catalog open read-write,
+which DuckDB grants to one process only; every vtr command that writes embeddings
+holds the catalog read-write while it runs (a second opener gets CatalogBusy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from vtr.errors import VtrError
+from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.variants import list_variants
+
+
+@dataclass
+class TableMaintenance:
+    variant_id: str
+    lance_table: str
+    rows: int
+    fragments_before: int
+    fragments_after: int
+    versions_removed: int
+    bytes_removed: int
+
+
+def maintain(wh: Warehouse, keep: timedelta = timedelta(0)) -> list[dict[str, Any]]:
+    """Compact and clean every variant's Lance table; one summary dict per table."""
+    if wh.read_only:
+        raise VtrError("maintenance needs the warehouse open read-write (to exclude writers)")
+    done = []
+    for variant in list_variants(wh):
+        table = variant["lance_table"]
+        if not wh.vectors.has_table(table):
+            continue
+        dataset = wh.vectors.db.open_table(table).to_lance()
+        before = len(dataset.get_fragments())
+        rows = dataset.count_rows()
+        dataset.optimize.compact_files()
+        stats = dataset.cleanup_old_versions(older_than=keep, delete_unverified=True)
+        after = wh.vectors.db.open_table(table).to_lance()
+        if after.count_rows() != rows:  # compaction rewrites, it must never change the rows
+            raise VtrError(
+                f"compaction changed the row count of {table}: {rows} -> {after.count_rows()}"
+            )
+        done.append(
+            asdict(
+                TableMaintenance(
+                    variant_id=variant["variant_id"],
+                    lance_table=table,
+                    rows=rows,
+                    fragments_before=before,
+                    fragments_after=len(after.get_fragments()),
+                    versions_removed=int(stats.old_versions),
+                    bytes_removed=int(stats.bytes_removed),
+                )
+            )
+        )
+    return done
