@@ -61,3 +61,7 @@ class CatalogBusy(VtrError):
     """Another process holds the catalog (DuckDB allows one read-write process per file)."""
 
     exit_code = 4
+
+
+class EmbeddingError(VtrError):
+    """Embeddings that must not be stored (NaN/Inf, wrong dimension)."""

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vtr.errors import EvalInputError
+from vtr.errors import EmbeddingError, EvalInputError
 
 
 def vector_schema(dim: int) -> pa.Schema:
@@ -73,6 +73,22 @@ class VectorStore:
             raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
         if not len(ids):
             return
+        vectors = np.asarray(vectors)
+        if vectors.ndim != 2:
+            raise EmbeddingError(f"{table}: expected a (n, dim) array, got shape {vectors.shape}")
+        bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
+        if len(bad):
+            raise EmbeddingError(
+                f"{table}: {len(bad)} embedding(s) hold NaN or Inf, e.g. item {ids[bad[0]]!r}; "
+                "nothing was written"
+            )
+        if self.has_table(table):
+            stored = self.db.open_table(table).schema.field("vector").type.list_size
+            if stored != vectors.shape[1]:
+                raise EmbeddingError(
+                    f"{table} stores dim {stored} but these embeddings have dim "
+                    f"{vectors.shape[1]}; nothing was written"
+                )
         handle = self.ensure_table(table, int(vectors.shape[1]))
         batch = pa.table(
             {
