@@ -1,0 +1,1 @@
+"""Alignment heads, losses, training, and step alignment."""
