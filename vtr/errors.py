@@ -55,3 +55,7 @@ class IngestIncomplete(VtrError):
 
 class ReportError(VtrError):
     """The report folder cannot be created or written."""
+
+
+class PredictionError(VtrError):
+    """A moment/highlight predictions file or set that cannot be read or evaluated."""

@@ -8,6 +8,7 @@ from vtr.cli import (
     demo_cmds,
     eval_cmds,
     ingest_cmds,
+    moment_cmds,
     report_cmds,
     synth_cmds,
     warehouse_cmds,
@@ -31,4 +32,5 @@ synth_cmds.register(app)
 ingest_cmds.register(app)
 eval_cmds.register(app)
 report_cmds.register(app)
+moment_cmds.register(app)
 demo_cmds.register(app)
