@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from vtr.errors import AnnotationError
+from vtr.ingest.datasets import DatasetRows, _caption, _video
 from vtr.warehouse.catalog import Warehouse
 
 N_ANNOTATORS = 3
@@ -115,21 +116,53 @@ def load_moments_jsonl(path: Path, split: str | None = None, clip_len: float = 2
     return rows
 
 
-def register_moments(wh: Warehouse, dataset: str, rows: MomentRows) -> dict[str, int]:
-    """Replace the dataset's moment annotations by `rows` in one transaction; return counts."""
+def split_from_name(path: Path) -> str | None:
+    """'train' / 'val' / 'test' when the file name says so (highlight_val_release.jsonl)."""
+    words = set(Path(path).stem.lower().replace("-", "_").split("_"))
+    for split, names in (("train", {"train"}), ("val", {"val", "valid", "validation"})):
+        if words & names:
+            return split
+    return "test" if "test" in words else None
+
+
+def load_qvhighlights(path: Path, video_dir: Path | None, clip_len: float = 2.0) -> DatasetRows:
+    """A QVHighlights file as dataset rows: one video per `vid`, one caption per query
+    (caption_id = qid), and the moment annotations; the split comes from the file name."""
+    split = split_from_name(path)
+    moments = load_moments_jsonl(path, split=split, clip_len=clip_len)
+    rows = DatasetRows(format="qvhighlights", moments=moments)
+    videos: dict[str, dict[str, Any]] = {}
+    for query in moments.queries:
+        video = videos.get(query["video_id"])
+        if video is None:
+            video = _video(query["video_id"], video_dir, split=split, duration=query["duration"])
+            videos[query["video_id"]] = video
+        video["duration"] = max(video["duration"], query["duration"])
+        rows.captions.append(_caption(str(query["qid"]), video, query["query"]))
+    rows.videos = list(videos.values())
+    return rows
+
+
+def write_moments(wh: Warehouse, dataset: str, rows: MomentRows) -> dict[str, int]:
+    """Upsert the annotations of `rows` (every qid in it is replaced); caller holds the
+    transaction. Returns row counts."""
     tables = rows.tables()
-    with wh.transaction():
+    for view, table in tables.items():
+        wh.con.register(view, table)
+    try:
         for part in ("queries", "windows", "saliency"):
             wh.sql(f"moments/clear_{part}", {"dataset": dataset})
-        for view, table in tables.items():
-            wh.con.register(view, table)
-        try:
-            for part in ("queries", "windows", "saliency"):
-                wh.sql(f"moments/write_{part}", {"dataset": dataset})
-        finally:
-            for view in tables:
-                wh.con.unregister(view)
+            wh.sql(f"moments/write_{part}", {"dataset": dataset})
+    finally:
+        for view in tables:
+            wh.con.unregister(view)
     return {name: table.num_rows for name, table in tables.items()}
+
+
+def register_moments(wh: Warehouse, dataset: str, rows: MomentRows) -> dict[str, int]:
+    """`write_moments` in its own transaction."""
+    with wh.transaction():
+        return write_moments(wh, dataset, rows)
 
 
 def _qid(item: dict[str, Any], where: str) -> int:

@@ -147,3 +147,19 @@ def test_unlabelled_split_cannot_be_scored(tmp_path):
         evaluate_files(
             _write_jsonl(tmp_path / "gt.jsonl", gt), _write_jsonl(tmp_path / "p.jsonl", pred)
         )
+
+
+@needs_qvh
+def test_qvhighlights_file_registers_as_a_dataset(wh):
+    from vtr.ingest.datasets import register_dataset
+
+    summary = register_dataset(wh, "qvh", GT, None)
+    assert summary["format"] == "qvhighlights" and summary["captions"] == 1550
+    counts = wh.con.execute(
+        "SELECT (SELECT count(*) FROM moment_queries WHERE split = 'val'),"
+        " (SELECT count(*) FROM moment_windows), (SELECT count(DISTINCT video_id) FROM videos)"
+    ).fetchone()
+    assert counts[0] == 1550 and counts[1] > 1550 and counts[2] == summary["videos"]
+    again = register_dataset(wh, "qvh", GT, None)
+    assert again["new_captions"] == 0
+    assert wh.con.execute("SELECT count(*) FROM moment_queries").fetchone()[0] == 1550

@@ -1,2 +1,3 @@
--- Forget a dataset's moment_windows rows before its annotations are written again.
-DELETE FROM moment_windows WHERE dataset = $dataset;
+-- Forget the moment_windows rows of the qids about to be written (registered moment_queries_in).
+DELETE FROM moment_windows
+WHERE dataset = $dataset AND qid IN (SELECT qid FROM moment_queries_in);

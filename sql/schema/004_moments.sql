@@ -6,7 +6,8 @@
 -- moment_predictions: one row per prediction set (a predictions file or a predictor run);
 --   moment_pred_windows keeps each set's windows in file order (rank 0 = first listed),
 --   moment_pred_saliency one score per clip.
--- video_clips: the clips of a clip-level ingest, ordered in time by clip_idx.
+-- video_clips: the clips of a clip-level ingest, ordered in time by clip_idx; item_id is
+--   the clip's row id in the clip variants' Lance tables.
 -- clip_captions: optional per-clip captions (caption-augmented predictors).
 CREATE TABLE IF NOT EXISTS moment_queries (
     dataset  VARCHAR NOT NULL,
@@ -68,6 +69,7 @@ CREATE TABLE IF NOT EXISTS video_clips (
     dataset  VARCHAR NOT NULL,
     video_id VARCHAR NOT NULL,
     clip_idx INTEGER NOT NULL,
+    item_id  VARCHAR NOT NULL,
     start_s  DOUBLE NOT NULL,
     end_s    DOUBLE NOT NULL,
     PRIMARY KEY (dataset, video_id, clip_idx)
