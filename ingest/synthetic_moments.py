@@ -46,8 +46,12 @@ class Event:
         return self.shape, self.colour, self.motion
 
 
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 def event_text(shape: int, colour: int, motion: int) -> str:
-    return f"a {COLOURS[colour]} {SHAPES[shape]} {MOTIONS[motion][0]}"
+    return f"{_a(COLOURS[colour])} {SHAPES[shape]} {MOTIONS[motion][0]}"
 
 
 def plan_video(rng: np.random.Generator, min_s: int = 30, max_s: int = 150) -> list[Event]:
@@ -137,7 +141,7 @@ def build_corpus(n_videos: int, seed: int = 0, queries_per_video: int = 2) -> di
                 if rng.random() < CAPTION_ERROR_RATE:
                     colour = int(rng.integers(len(COLOURS)))
                 text = (
-                    f"a {COLOURS[colour]} {SHAPES[e.shape]} {MOTIONS[e.motion][1]} "
+                    f"{_a(COLOURS[colour])} {SHAPES[e.shape]} {MOTIONS[e.motion][1]} "
                     f"on a {BACKGROUNDS[background]} background"
                 )
                 captions.append({"vid": vid, "clip_id": clip, "caption": text})

@@ -102,15 +102,21 @@ def store_predictions(
 
 
 def moment_metrics(
-    wh: Warehouse, dataset: str, pred_id: int, clip_len: float = 2.0
+    wh: Warehouse,
+    dataset: str,
+    pred_id: int,
+    clip_len: float = 2.0,
+    only_predicted: bool = False,
 ) -> dict[str, Any]:
     """The official-format metrics dict ("brief", "full", "short", ..., "HL-min-Fair", ...).
 
     Every number is a percentage, unrounded. Moment retrieval metrics appear when the set
-    has predicted windows, highlight metrics when it has saliency scores.
+    has predicted windows, highlight metrics when it has saliency scores. The set must
+    predict every query of the dataset, unless `only_predicted` (then the queries it
+    predicts are scored, e.g. one split).
     """
-    _check_coverage(wh, dataset, pred_id)
-    params = {"dataset": dataset, "pred_id": pred_id}
+    params = {"dataset": dataset, "pred_id": pred_id, "only_predicted": only_predicted}
+    _check_coverage(wh, params)
     result: dict[str, Any] = {}
     brief: dict[str, float] = {}
     mr_rows = wh.rows("metrics/moments_mr", params)
@@ -136,7 +142,8 @@ def moment_metrics(
         for bucket in ("long", "middle", "short"):
             if bucket in result:
                 brief[f"MR-{bucket}-mAP"] = result[bucket]["MR-mAP"]["average"]
-    for row in wh.rows("metrics/moments_hl", {**params, "clip_len": clip_len}):
+    hl_params = {"dataset": dataset, "pred_id": pred_id, "clip_len": clip_len}
+    for row in wh.rows("metrics/moments_hl", hl_params):
         name = f"HL-min-{row['level']}"
         result[name] = {"HL-mAP": 100 * row["mAP"], "HL-Hit1": 100 * row["Hit1"]}
         brief[f"{name}-mAP"] = 100 * row["mAP"]
@@ -162,9 +169,10 @@ def evaluate_files(gt_path: Path, pred_path: Path, clip_len: float = 2.0) -> dic
         wh.close()
 
 
-def _check_coverage(wh: Warehouse, dataset: str, pred_id: int) -> None:
+def _check_coverage(wh: Warehouse, params: dict[str, Any]) -> None:
     """The predictions must cover exactly the labelled queries, as the reference requires."""
-    row = wh.rows("moments/coverage", {"dataset": dataset, "pred_id": pred_id})[0]
+    dataset, pred_id = params["dataset"], params["pred_id"]
+    row = wh.rows("moments/coverage", params)[0]
     if row["n_queries"] == 0:
         raise AnnotationError(f"dataset {dataset!r} holds no moment queries")
     if row["unlabelled"]:

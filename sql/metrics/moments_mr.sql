@@ -9,6 +9,7 @@
 --   recall steps); averaged over the queries that have predictions.
 -- * R1@t: the first listed window against the ground-truth window it overlaps most
 --   (first one on ties); IoU with the enclosing span as union, as the reference does.
+-- $only_predicted: score only the queries that the set predicts (one split of a dataset).
 -- One row per (bucket, iou threshold) with n_queries, "R1" and "mAP" as fractions.
 WITH RECURSIVE
 buckets(bucket, min_len, max_len) AS (
@@ -25,6 +26,10 @@ gt AS (
     FROM moment_windows AS w
     CROSS JOIN buckets AS b
     WHERE w.dataset = $dataset
+      AND (NOT $only_predicted
+           OR w.qid IN (SELECT qid FROM moment_pred_windows WHERE pred_id = $pred_id
+                        UNION
+                        SELECT qid FROM moment_pred_saliency WHERE pred_id = $pred_id))
       AND (b.bucket = 'full'
            OR (w.end_s - w.start_s > b.min_len AND w.end_s - w.start_s <= b.max_len))
 ),

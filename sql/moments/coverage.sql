@@ -1,5 +1,6 @@
 -- Does prediction set $pred_id cover exactly the queries of $dataset, all labelled?
--- A query counts as predicted when it has a window or a saliency score.
+-- A query counts as predicted when it has a window or a saliency score. With
+-- $only_predicted the dataset's queries are restricted to the predicted ones.
 WITH predicted AS (
     SELECT qid FROM moment_pred_windows WHERE pred_id = $pred_id
     UNION
@@ -10,7 +11,7 @@ gt AS (
         SELECT 1 FROM moment_windows AS w WHERE w.dataset = q.dataset AND w.qid = q.qid
     ) AS labelled
     FROM moment_queries AS q
-    WHERE q.dataset = $dataset
+    WHERE q.dataset = $dataset AND (NOT $only_predicted OR q.qid IN (SELECT qid FROM predicted))
 )
 SELECT (SELECT count(*) FROM gt) AS n_queries,
        (SELECT coalesce(list(qid ORDER BY qid), []) FROM gt WHERE NOT labelled) AS unlabelled,

@@ -82,3 +82,24 @@ CREATE TABLE IF NOT EXISTS clip_captions (
     text     VARCHAR NOT NULL,
     PRIMARY KEY (dataset, video_id, clip_idx)
 );
+
+-- One row per (query, clip of its video) with the clip's labels: mean annotator saliency
+-- (0-4; 0 for unlisted clips, NULL on unlabelled splits) and whether the clip's centre
+-- lies in a relevant window. Training and prediction read clip sequences through it.
+CREATE OR REPLACE VIEW moment_clip_labels AS
+SELECT q.dataset, q.qid, q.split, q.query, q.video_id, q.duration,
+       c.clip_idx, c.item_id, c.start_s, c.end_s,
+       CASE WHEN labelled.qid IS NULL THEN NULL
+            ELSE coalesce((SELECT sum(s.score) FROM moment_saliency AS s
+                           WHERE s.dataset = q.dataset AND s.qid = q.qid
+                             AND s.clip_idx = c.clip_idx), 0) / 3.0
+       END AS saliency,
+       CASE WHEN labelled.qid IS NULL THEN NULL
+            ELSE EXISTS (SELECT 1 FROM moment_windows AS w
+                         WHERE w.dataset = q.dataset AND w.qid = q.qid
+                           AND (c.start_s + c.end_s) / 2 BETWEEN w.start_s AND w.end_s)
+       END AS in_window
+FROM moment_queries AS q
+JOIN video_clips AS c ON c.dataset = q.dataset AND c.video_id = q.video_id
+LEFT JOIN (SELECT DISTINCT dataset, qid FROM moment_windows) AS labelled
+    ON labelled.dataset = q.dataset AND labelled.qid = q.qid;

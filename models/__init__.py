@@ -1,0 +1,1 @@
+"""Models over warehouse embeddings: moment retrieval / highlight predictors and heads."""
