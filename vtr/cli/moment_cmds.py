@@ -118,7 +118,119 @@ def synth_moments_command(
     typer.echo(str(path))
 
 
+predict_app = typer.Typer(help="Predictions of a stored model or zero-shot.", no_args_is_help=True)
+train_app = typer.Typer(help="Train heads on warehouse embeddings.", no_args_is_help=True)
+WAREHOUSE = typer.Argument(..., help="Warehouse directory (see `vtr init`).")
+DATASET = typer.Option(..., "--dataset", help="Dataset name in the catalog.")
+VIDEO_VARIANT = typer.Option(
+    ..., "--video-variant", help="Clip variant, e.g. video/SPEC/final/embed/clip2s-mean/2f."
+)
+TEXT_VARIANT = typer.Option(..., "--text-variant", help="Text variant of the queries.")
+
+
+@predict_app.command("moments")
+@reports_errors
+def predict_moments_command(
+    warehouse: Path = WAREHOUSE,
+    dataset: str = DATASET,
+    video_variant: str = VIDEO_VARIANT,
+    text_variant: str = TEXT_VARIANT,
+    split: str = typer.Option("val", "--split", help="Split to predict ('all' = every query)."),
+    out: Path = typer.Option(None, "--out", help="Write the predictions JSONL here."),
+    checkpoint: Path = typer.Option(
+        None, "--checkpoint", help="A head trained by `vtr train moments` (default: zero-shot)."
+    ),
+    source: str = typer.Option(
+        "clips", "--source", help="Zero-shot scores from: clips, captions or both."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print pred_id + metrics as JSON."),
+) -> None:
+    """Predict windows and clip saliency for every query of a split (official format).
+
+    Stored as a prediction set in the catalog; metrics (official keys) are printed
+    when the split is labelled.
+
+    Example:
+
+      vtr predict moments wh/ --dataset synthm --split val
+        --video-variant video/open_clip:vtr-tiny-vit:random/final/embed/clip2s-mean/2f
+        --text-variant text/open_clip:vtr-tiny-vit:random/final/embed --out zs.jsonl
+    """
+    from vtr.models.moment_predict import predict_moments
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse) as wh:
+        result = predict_moments(
+            wh,
+            dataset,
+            None if split == "all" else split,
+            video_variant,
+            text_variant,
+            out_path=out,
+            checkpoint=checkpoint,
+            source=source,
+        )
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"prediction set {result['pred_id']}: {result['n_queries']} queries")
+    if result["metrics"] is not None:
+        console.print(brief_table(result["metrics"]["brief"], f"{dataset} / {split}"))
+
+
+@train_app.command("moments")
+@reports_errors
+def train_moments_command(
+    warehouse: Path = WAREHOUSE,
+    dataset: str = DATASET,
+    video_variant: str = VIDEO_VARIANT,
+    text_variant: str = TEXT_VARIANT,
+    out: Path = typer.Option(..., "--out", help="Checkpoint file to write."),
+    split: str = typer.Option("train", "--split", help="Split to train on."),
+    captions: bool = typer.Option(
+        False, "--captions/--no-captions", help="Fuse per-clip caption embeddings."
+    ),
+    epochs: int = typer.Option(40, "--epochs", min=1),
+    hidden: int = typer.Option(128, "--hidden", min=8),
+    lr: float = typer.Option(1e-3, "--lr"),
+    seed: int = typer.Option(0, "--seed"),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Train the moment span + saliency head on a split's clip sequences (Lightning).
+
+    Example:
+
+      vtr train moments wh/ --dataset synthm --out head.pt
+        --video-variant video/open_clip:vtr-tiny-vit:random/final/embed/clip2s-mean/2f
+        --text-variant text/st:minilm/final/embed
+    """
+    from vtr.models.moment_train import train_moments
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse) as wh:
+        summary = train_moments(
+            wh,
+            dataset,
+            video_variant,
+            text_variant,
+            out,
+            split=split,
+            captions=captions,
+            epochs=epochs,
+            hidden=hidden,
+            lr=lr,
+            seed=seed,
+        )
+    if as_json:
+        print_json(summary)
+        return
+    console.print(f"run {summary['run_id']}: trained on {summary['n_queries']} queries")
+    typer.echo(summary["checkpoint"])
+
+
 def register(app: typer.Typer) -> None:
-    """Add `metrics moments` and `synth moments` to the vtr app."""
+    """Add `metrics moments`, `synth moments`, `predict moments`, `train moments`."""
     metrics_app.command("moments")(metrics_moments_command)
     synth_app.command("moments")(synth_moments_command)
+    app.add_typer(predict_app, name="predict")
+    app.add_typer(train_app, name="train")
