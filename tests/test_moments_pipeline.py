@@ -144,5 +144,15 @@ def test_moments_end_to_end_through_the_cli(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["config"]["captions"] is True
 
+    out = tmp_path / "r"
+    report = runner.invoke(
+        app, ["report-moments", str(ware), "--pred", "1", "--pred", "2", "--out", str(out)]
+    )
+    assert report.exit_code == 0, report.output
+    text = Path(report.stdout.strip()).read_text()
+    assert "zero-shot (clips) (set 1)" in text and "trained head + captions (set 2)" in text
+    assert "## By window length" in text and "saliency_best_" in text
+    assert len(list((tmp_path / "r").glob("saliency_*.png"))) >= 2
+
     mismatch = runner.invoke(app, [*predict, "--text-variant", MINILM])
     assert mismatch.exit_code == 1 and "one embedding space" in mismatch.output

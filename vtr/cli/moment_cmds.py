@@ -228,9 +228,33 @@ def train_moments_command(
     typer.echo(summary["checkpoint"])
 
 
+@reports_errors
+def report_moments_command(
+    warehouse: Path = WAREHOUSE,
+    pred: list[int] = typer.Option(..., "--pred", help="Prediction set id; repeat to compare."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.md and its PNGs."),
+    curves_of: int = typer.Option(
+        None, "--curves-of", help="Set whose best/worst queries are drawn (default: last)."
+    ),
+) -> None:
+    """Markdown report of moment prediction sets: metrics, length buckets, saliency
+    curves of the best and worst queries, caption ablation. Prints the report path.
+
+    Example: `vtr report-moments wh/ --pred 1 --pred 2 --out reports/moments`
+    """
+    from vtr.reports.moments import write_moments_report
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        path = write_moments_report(wh, pred, out, curves_of=curves_of)
+    typer.echo(str(path))
+
+
 def register(app: typer.Typer) -> None:
-    """Add `metrics moments`, `synth moments`, `predict moments`, `train moments`."""
+    """Add `metrics moments`, `synth moments`, `predict moments`, `train moments`,
+    `report-moments`."""
     metrics_app.command("moments")(metrics_moments_command)
     synth_app.command("moments")(synth_moments_command)
     app.add_typer(predict_app, name="predict")
     app.add_typer(train_app, name="train")
+    app.command("report-moments")(report_moments_command)
