@@ -163,3 +163,14 @@ def test_qvhighlights_file_registers_as_a_dataset(wh):
     again = register_dataset(wh, "qvh", GT, None)
     assert again["new_captions"] == 0
     assert wh.con.execute("SELECT count(*) FROM moment_queries").fetchone()[0] == 1550
+
+
+def test_windows_only_or_saliency_only_predictions(tmp_path):
+    gt, pred = _random_case(4, n_queries=5)
+    gt_path = _write_jsonl(tmp_path / "gt.jsonl", gt)
+    windows_only = [{k: v for k, v in p.items() if k != "pred_saliency_scores"} for p in pred]
+    brief = evaluate_files(gt_path, _write_jsonl(tmp_path / "w.jsonl", windows_only))["brief"]
+    assert "MR-full-R1@0.5" in brief and not any(k.startswith("HL") for k in brief)
+    saliency_only = [{k: v for k, v in p.items() if k != "pred_relevant_windows"} for p in pred]
+    brief = evaluate_files(gt_path, _write_jsonl(tmp_path / "s.jsonl", saliency_only))["brief"]
+    assert "HL-min-Good-Hit1" in brief and not any(k.startswith("MR") for k in brief)

@@ -129,7 +129,8 @@ def moment_metrics(
             m_ap["average"] = sum(100 * r["mAP"] for r in rows) / len(rows)
             r1 = {_thr(r["thr"]): 100 * r["R1"] for r in rows}
             result[bucket] = {"MR-mAP": m_ap, "MR-R1": r1}
-        full = result.get("full", {"MR-mAP": {}, "MR-R1": {}})
+    if "full" in result:
+        full = result["full"]
         brief.update(
             {
                 "MR-full-R1@0.5": full["MR-R1"].get("0.5"),
