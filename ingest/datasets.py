@@ -64,6 +64,7 @@ class DatasetRows:
     captions: list[dict[str, Any]] = field(default_factory=list)
     categories: list[dict[str, Any]] = field(default_factory=list)
     format: str = ""
+    moments: Any = None  # MomentRows of a moment-retrieval dataset (queries, windows, saliency)
 
 
 def n_words(text: str) -> int:
@@ -211,11 +212,18 @@ def load_msrvtt_csv(csv_path: Path, video_dir: Path | None) -> DatasetRows:
     return rows
 
 
+def _load_qvhighlights(path: Path, video_dir: Path | None) -> DatasetRows:
+    from vtr.ingest.moments import load_qvhighlights
+
+    return load_qvhighlights(path, video_dir)
+
+
 LOADERS: dict[str, Callable[[Path, Path | None], DatasetRows]] = {
     "msrvtt-json": load_msrvtt_json,
     "msrvtt-csv": load_msrvtt_csv,
+    "qvhighlights": _load_qvhighlights,
 }
-EXTENSIONS = {".json": "msrvtt-json", ".csv": "msrvtt-csv"}
+EXTENSIONS = {".json": "msrvtt-json", ".csv": "msrvtt-csv", ".jsonl": "qvhighlights"}
 
 
 def resolve_format(path: Path, format: str = "auto") -> str:
@@ -226,7 +234,7 @@ def resolve_format(path: Path, format: str = "auto") -> str:
         if suffix not in EXTENSIONS:
             raise AnnotationError(
                 f"cannot tell the format of {path} from its extension {suffix!r}; "
-                f"use .json or .csv, or name a format: {known}"
+                f"use .json, .csv or .jsonl, or name a format: {known}"
             )
         return EXTENSIONS[suffix]
     if format not in LOADERS:
@@ -288,6 +296,10 @@ def register_dataset(
         )
         for table, (items, schema, sql_name) in tables.items():
             _bulk(wh, table, pa.Table.from_pylist(items, schema=schema), sql_name, name)
+        if rows.moments is not None:
+            from vtr.ingest.moments import write_moments
+
+            write_moments(wh, name, rows.moments)
         missing_table = pa.Table.from_pylist(missing, schema=MISSING_SCHEMA)
         _bulk(wh, "dataset_missing_in", missing_table, "datasets/record_missing", name, run_id)
         after = _counts(wh, name)

@@ -1,1 +1,2 @@
-"""Alignment heads, losses, training, and step alignment."""
+"""Models over warehouse embeddings: alignment heads and training, moment retrieval /
+highlight predictors, step alignment."""

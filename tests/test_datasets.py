@@ -132,8 +132,8 @@ def test_explicit_formats_and_missing_files(tmp_path):
     renamed = tmp_path / "test_1ka.txt"
     shutil.copy(CSV_1KA, renamed)
     assert len(load_annotations(renamed, None, format="msrvtt-csv").captions) == 1000
-    with pytest.raises(AnnotationError, match="unknown annotation format 'qvhighlights'"):
-        load_annotations(renamed, None, format="qvhighlights")
+    with pytest.raises(AnnotationError, match="unknown annotation format 'goalstep'"):
+        load_annotations(renamed, None, format="goalstep")
     with pytest.raises(AnnotationError, match="annotations file not found: .*nope.json"):
         load_annotations(tmp_path / "nope.json", None)
 

@@ -65,3 +65,7 @@ class CatalogBusy(VtrError):
 
 class EmbeddingError(VtrError):
     """Embeddings that must not be stored (NaN/Inf, wrong dimension)."""
+
+
+class PredictionError(VtrError):
+    """A moment/highlight predictions file or set that cannot be read or evaluated."""

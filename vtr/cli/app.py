@@ -9,6 +9,7 @@ from vtr.cli import (
     eval_cmds,
     index_cmds,
     ingest_cmds,
+    moment_cmds,
     report_cmds,
     synth_cmds,
     warehouse_cmds,
@@ -33,4 +34,5 @@ ingest_cmds.register(app)
 eval_cmds.register(app)
 index_cmds.register(app)
 report_cmds.register(app)
+moment_cmds.register(app)
 demo_cmds.register(app)

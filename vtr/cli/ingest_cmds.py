@@ -28,6 +28,15 @@ def ingest(
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
     device: str = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cuda if present)."),
     seed: int = typer.Option(0, help="Seed for randomly initialised backbones."),
+    clips: str = typer.Option(
+        None, "--clips", help="Clip-level ingest: one row per clip of this length (e.g. 2s)."
+    ),
+    frames_per_clip: int = typer.Option(2, "--frames-per-clip", min=1, help="With --clips."),
+    clip_captions: Path = typer.Option(
+        None,
+        "--clip-captions",
+        help="With --clips: per-clip captions JSONL (vid, clip_id, caption).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Embed every video and caption of a dataset with each backbone, into LanceDB.
@@ -40,7 +49,11 @@ def ingest(
       vtr ingest wh/ --dataset synth --annotations corpus/annotations.json
         --videos corpus/videos --video-backbone open_clip:vtr-tiny-vit:random
         --text-backbone open_clip:vtr-tiny-vit:random --text-backbone st:minilm
+
+    Clip level (moment retrieval): add `--clips 2s [--frames-per-clip 2]
+    [--clip-captions clip_captions.jsonl]`.
     """
+    from vtr.cli.moment_cmds import ingest_clip_rows
     from vtr.ingest.datasets import register_dataset
     from vtr.ingest.pipeline import ingest as run_ingest
     from vtr.warehouse import open_warehouse
@@ -48,18 +61,24 @@ def ingest(
     with open_warehouse(warehouse) as wh:
         if annotations is not None:
             register_dataset(wh, dataset, annotations, videos)
-        summary = run_ingest(
-            wh,
-            dataset,
-            video_backbones=video_backbone,
-            text_backbones=text_backbone,
-            frames=frames,
-            temporal=temporal,
-            batch_size=batch_size,
-            workers=workers,
-            device=device,
-            seed=seed,
-        )
+        if clips is not None:
+            summary = ingest_clip_rows(
+                wh, dataset, video_backbone, text_backbone, clips, frames_per_clip,
+                clip_captions, workers or 0, device, seed,
+            )  # fmt: skip
+        else:
+            summary = run_ingest(
+                wh,
+                dataset,
+                video_backbones=video_backbone,
+                text_backbones=text_backbone,
+                frames=frames,
+                temporal=temporal,
+                batch_size=batch_size,
+                workers=workers,
+                device=device,
+                seed=seed,
+            )
     if as_json:
         print_json(summary.as_dict())
     else:

@@ -71,13 +71,15 @@ def add_dataset(
     warehouse: Path = typer.Argument(..., help="Warehouse directory (see `vtr init`)."),
     name: str = typer.Argument(..., help="Dataset name in the catalog (any text)."),
     annotations: Path = typer.Option(
-        ..., help="Annotation file: MSR-VTT .json (official, CLIP4Clip, synthetic) or 1k-A .csv."
+        ...,
+        help="Annotation file: MSR-VTT .json (official, CLIP4Clip, synthetic), 1k-A .csv"
+        " or QVHighlights .jsonl.",
     ),
     videos: Path = typer.Option(
         None, help="Folder holding <video_id>.mp4 files; missing files are recorded."
     ),
     format: str = typer.Option(
-        "auto", "--format", help="auto (by extension), msrvtt-json or msrvtt-csv."
+        "auto", "--format", help="auto (by extension), msrvtt-json, msrvtt-csv or qvhighlights."
     ),
 ) -> None:
     """Register a dataset: categories, videos and captions into the catalog.
