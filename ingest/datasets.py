@@ -65,6 +65,7 @@ class DatasetRows:
     categories: list[dict[str, Any]] = field(default_factory=list)
     format: str = ""
     moments: Any = None  # MomentRows of a moment-retrieval dataset (queries, windows, saliency)
+    steps: Any = None  # step rows of a step-grounding dataset (qid, video, order, window)
 
 
 def n_words(text: str) -> int:
@@ -218,10 +219,17 @@ def _load_qvhighlights(path: Path, video_dir: Path | None) -> DatasetRows:
     return load_qvhighlights(path, video_dir)
 
 
+def _load_steps(path: Path, video_dir: Path | None) -> DatasetRows:
+    from vtr.ingest.steps import load_steps_dataset
+
+    return load_steps_dataset(path, video_dir)
+
+
 LOADERS: dict[str, Callable[[Path, Path | None], DatasetRows]] = {
     "msrvtt-json": load_msrvtt_json,
     "msrvtt-csv": load_msrvtt_csv,
     "qvhighlights": _load_qvhighlights,
+    "steps": _load_steps,
 }
 EXTENSIONS = {".json": "msrvtt-json", ".csv": "msrvtt-csv", ".jsonl": "qvhighlights"}
 
@@ -236,10 +244,23 @@ def resolve_format(path: Path, format: str = "auto") -> str:
                 f"cannot tell the format of {path} from its extension {suffix!r}; "
                 f"use .json, .csv or .jsonl, or name a format: {known}"
             )
+        if suffix == ".jsonl" and _first_object_has(path, ("video", "start", "end")):
+            return "steps"
         return EXTENSIONS[suffix]
     if format not in LOADERS:
         raise AnnotationError(f"unknown annotation format {format!r} for {path}; known: {known}")
     return format
+
+
+def _first_object_has(path: Path, keys: tuple[str, ...]) -> bool:
+    """Whether the first JSON line of `path` holds every key (False if unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        item = json.loads(first)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(item, dict) and all(key in item for key in keys)
 
 
 def load_annotations(path: Path, video_dir: Path | None, format: str = "auto") -> DatasetRows:
@@ -300,6 +321,10 @@ def register_dataset(
             from vtr.ingest.moments import write_moments
 
             write_moments(wh, name, rows.moments)
+        if rows.steps is not None:
+            from vtr.ingest.steps import write_steps
+
+            write_steps(wh, name, rows.steps)
         missing_table = pa.Table.from_pylist(missing, schema=MISSING_SCHEMA)
         _bulk(wh, "dataset_missing_in", missing_table, "datasets/record_missing", name, run_id)
         after = _counts(wh, name)

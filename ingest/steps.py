@@ -18,9 +18,11 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from vtr.errors import AnnotationError
 
@@ -33,6 +35,19 @@ class StepRow:
     query: str
     start: float
     end: float
+    split: str | None = None
+    duration: float | None = None
+
+
+STEP_SCHEMA = pa.schema(
+    [
+        ("qid", pa.string()),
+        ("video_id", pa.string()),
+        ("step_index", pa.int32()),
+        ("start_s", pa.float64()),
+        ("end_s", pa.float64()),
+    ]
+)
 
 
 def load_steps(path: str | Path) -> list[StepRow]:
@@ -61,19 +76,20 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def load_steps_jsonl(path: Path) -> list[StepRow]:
-    raw = []
+    raw, extra = [], {}
     for number, item in read_jsonl(path):
         where = f"{path}:{number}"
         missing = [k for k in ("qid", "video", "query", "start", "end") if k not in item]
         if missing:
             raise AnnotationError(f"{where}: missing field(s) {missing}")
-        raw.append((where, str(item["qid"]), str(item["video"]), item))
-    return _ordered(
-        [
-            (where, qid, video, _text(item["query"], where), *_span(item, "start", "end", where))
-            for where, qid, video, item in raw
-        ]
-    )
+        qid = str(item["qid"])
+        start, end = _span(item, "start", "end", where)
+        raw.append((where, qid, str(item["video"]), _text(item["query"], where), start, end))
+        duration = item.get("duration")
+        if duration is not None and not (isinstance(duration, int | float) and duration > 0):
+            raise AnnotationError(f"{where}: 'duration' must be a positive number")
+        extra[qid] = {"split": item.get("split"), "duration": duration}
+    return [replace(row, **extra[row.qid]) for row in _ordered(raw)]
 
 
 def load_goalstep_json(path: Path) -> list[StepRow]:
@@ -158,3 +174,48 @@ def _read_text(path: Path) -> str:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise AnnotationError(f"cannot read {path}: {err}") from None
+
+
+def load_steps_dataset(path: Path, video_dir: Path | None):
+    """A step file as dataset rows: one video per step video (its split from the row, else
+    from the file name), one caption per step (caption_id = qid), and the step rows."""
+    from vtr.ingest.datasets import DatasetRows, _caption, _video
+    from vtr.ingest.moments import split_from_name
+
+    steps = load_steps(path)
+    default_split = split_from_name(path)
+    rows = DatasetRows(format="steps", steps=steps)
+    videos: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        video = videos.get(step.video)
+        if video is None:
+            split = step.split or default_split
+            video = videos[step.video] = _video(step.video, video_dir, split=split)
+        if step.duration is not None:
+            video["duration"] = max(video["duration"] or 0.0, step.duration)
+        rows.captions.append(_caption(step.qid, video, step.query))
+    rows.videos = list(videos.values())
+    return rows
+
+
+def write_steps(wh, dataset: str, steps: list[StepRow]) -> int:
+    """Upsert the step rows (replacing those of the same qids); caller holds the transaction."""
+    table = pa.Table.from_pylist(
+        [
+            {
+                "qid": s.qid,
+                "video_id": s.video,
+                "step_index": s.step_index,
+                "start_s": s.start,
+                "end_s": s.end,
+            }
+            for s in steps
+        ],
+        schema=STEP_SCHEMA,
+    )
+    wh.con.register("steps_in", table)
+    try:
+        wh.sql("steps/write", {"dataset": dataset})
+    finally:
+        wh.con.unregister("steps_in")
+    return table.num_rows

@@ -11,6 +11,7 @@ from vtr.cli import (
     ingest_cmds,
     moment_cmds,
     report_cmds,
+    step_cmds,
     synth_cmds,
     warehouse_cmds,
 )
@@ -35,4 +36,5 @@ eval_cmds.register(app)
 index_cmds.register(app)
 report_cmds.register(app)
 moment_cmds.register(app)
+step_cmds.register(app)
 demo_cmds.register(app)

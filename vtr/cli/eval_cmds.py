@@ -178,9 +178,6 @@ def register(app: typer.Typer) -> None:
     """Add `eval`, `evals` and the `metrics` group to the vtr app."""
     app.command("eval")(eval_command)
     app.command("evals")(evals_command)
-    from vtr.cli import step_cmds
-
-    step_cmds.register(metrics_app)
     app.add_typer(metrics_app, name="metrics")
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from vtr.cli.common import console, print_json, reports_errors
 from vtr.cli.eval_cmds import metrics_app
-from vtr.cli.synth_cmds import synth_app
+from vtr.cli.synth_cmds import synth_app, synthesize
 from vtr.warehouse.moment_evals import evaluate_files
 
 
@@ -100,22 +100,16 @@ def synth_moments_command(
       vtr synth moments mcorpus/ --videos 60 --seed 0
     """
     from vtr.ingest.synthetic_moments import generate_moments_corpus
-    from vtr.progress import progress_bar
 
-    with progress_bar() as progress:
-        task = progress.add_task("synthesizing long videos", total=videos)
-        try:
-            path = generate_moments_corpus(
-                out_dir,
-                videos,
-                seed=seed,
-                fps=fps,
-                size=size,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-        except ValueError as err:
-            raise typer.BadParameter(str(err)) from None
-    typer.echo(str(path))
+    synthesize(
+        generate_moments_corpus,
+        out_dir,
+        videos,
+        "synthesizing long videos",
+        seed=seed,
+        fps=fps,
+        size=size,
+    )
 
 
 predict_app = typer.Typer(help="Predictions of a stored model or zero-shot.", no_args_is_help=True)

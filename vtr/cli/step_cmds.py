@@ -1,4 +1,5 @@
-"""`vtr metrics steps`: step grounding metrics of a predictions file (thin CLI)."""
+"""Step grounding commands: `vtr synth steps`, `vtr train steps`, `vtr predict steps`,
+`vtr metrics steps` (thin wrappers over vtr.models.step_* and vtr.warehouse.step_evals)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,147 @@ import typer
 from rich.table import Table
 
 from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.synth_cmds import synthesize
+
+WAREHOUSE = typer.Argument(..., help="Warehouse directory (see `vtr init`).")
+DATASET = typer.Option(..., "--dataset", help="Dataset name in the catalog.")
+TEXT_VARIANT = typer.Option(..., "--text-variant", help="Text variant of the step descriptions.")
+VIDEO_VARIANT = typer.Option(
+    ...,
+    "--video-variant",
+    help="Clip variant of the chunks, e.g. video/SPEC/final/embed/clip2s-mean/4f.",
+)
+
+
+@reports_errors
+def synth_steps_command(
+    out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder to write the corpus into."),
+    videos: int = typer.Option(60, "--videos", min=3, help="Number of procedure videos."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives identical files."),
+    fps: int = typer.Option(2, "--fps", min=1, help="Frames per second."),
+    size: int = typer.Option(32, "--size", min=16, help="Frame side in pixels (even)."),
+) -> None:
+    """Write a synthetic step-grounding corpus: procedure videos with ordered steps.
+
+    Each video performs one of 12 procedures (3-6 ordered steps sharing colours and
+    shapes), steps of 2-20 s with background gaps. Writes DIR/videos/ and
+    DIR/steps_{train,val,test}.jsonl ({qid, video, query, start, end, duration}).
+    Prints DIR last.
+
+    Example, then register and ingest 2-s chunks of 4 frames:
+
+      vtr synth steps scorpus/ --videos 120
+      vtr add-dataset wh/ steps --annotations scorpus/steps_train.jsonl --videos scorpus/videos
+      vtr ingest wh/ --dataset steps --clips 2s --frames-per-clip 4 ...
+    """
+    from vtr.ingest.synthetic_steps import generate_steps_corpus
+
+    synthesize(
+        generate_steps_corpus,
+        out_dir,
+        videos,
+        "synthesizing procedure videos",
+        seed=seed,
+        fps=fps,
+        size=size,
+    )
+
+
+@reports_errors
+def predict_steps_command(
+    warehouse: Path = WAREHOUSE,
+    dataset: str = DATASET,
+    text_variant: str = TEXT_VARIANT,
+    video_variant: str = VIDEO_VARIANT,
+    split: str = typer.Option("test", "--split", help="Split to predict ('all': every one)."),
+    method: str = typer.Option(
+        "dp", "--method", help="dp (ordered, monotonic alignment) or top1 (each step alone)."
+    ),
+    drop_quantile: float = typer.Option(
+        0.5,
+        "--drop-quantile",
+        min=0.0,
+        max=1.0,
+        help="Background value = this quantile of the video's similarities.",
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the predictions JSONL here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Place every step of every video of a split; metrics against its annotations.
+
+    Example:
+
+      vtr predict steps wh/ --dataset steps --method dp --out pred.jsonl
+        --text-variant text/st:minilm+step-adapter:r5/final/embed
+        --video-variant "video/open_clip:vtr-tiny-vit:random+step-adapter:r5/final/embed/\
+clip2s-mean/4f"
+    """
+    from vtr.models.step_predict import predict_steps
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse, read_only=True) as wh:
+        summary = predict_steps(
+            wh,
+            dataset,
+            None if split == "all" else split,
+            text_variant,
+            video_variant,
+            method=method,
+            drop_quantile=drop_quantile,
+            out=out,
+        )
+    if as_json:
+        print_json(summary)
+        return
+    table = Table(title=f"{method} on {dataset} / {split}: {summary['n_steps']} steps")
+    for key in summary["metrics"]:
+        table.add_column(key, justify="right")
+    table.add_row(*(f"{v:.2f}" for v in summary["metrics"].values()))
+    console.print(table)
+    if out is not None:
+        typer.echo(str(out))
+
+
+@reports_errors
+def train_steps_command(
+    warehouse: Path = WAREHOUSE,
+    dataset: str = DATASET,
+    text_variant: str = TEXT_VARIANT,
+    video_variant: str = VIDEO_VARIANT,
+    dim: int = typer.Option(256, "--dim", min=8, help="Dimension of the shared space."),
+    epochs: int = typer.Option(30, "--epochs", min=1),
+    neg_ratio: int = typer.Option(8, "--neg-ratio", min=1, help="Negative chunks per positive."),
+    temperature: float = typer.Option(0.07, "--temperature"),
+    lr: float = typer.Option(1e-3, "--lr", help="Initial learning rate (halved on plateaus)."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Train chunk <-> step adapters (InfoNCE, sampled negatives) on the train split.
+
+    Writes the adapted step and chunk embeddings of every split back as two new
+    variants; the last output line is JSON naming them.
+
+    Example:
+
+      vtr train steps wh/ --dataset steps --text-variant text/st:minilm/final/embed
+        --video-variant video/open_clip:vtr-tiny-vit:random/final/embed/clip2s-mean/4f
+    """
+    from vtr.models.step_train import train_steps
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse) as wh:
+        summary = train_steps(
+            wh,
+            dataset,
+            text_variant,
+            video_variant,
+            dim=dim,
+            epochs=epochs,
+            neg_ratio=neg_ratio,
+            temperature=temperature,
+            lr=lr,
+            seed=seed,
+        )
+    print_json(summary)
 
 
 @reports_errors
@@ -41,5 +183,13 @@ def steps_metrics_command(
     console.print(table)
 
 
-def register(metrics_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add the step commands to the `synth`, `train`, `predict` and `metrics` groups."""
+    from vtr.cli.eval_cmds import metrics_app
+    from vtr.cli.moment_cmds import predict_app, train_app
+    from vtr.cli.synth_cmds import synth_app
+
+    synth_app.command("steps")(synth_steps_command)
+    train_app.command("steps")(train_steps_command)
+    predict_app.command("steps")(predict_steps_command)
     metrics_app.command("steps")(steps_metrics_command)

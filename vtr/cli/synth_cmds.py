@@ -113,6 +113,25 @@ def add_dataset(
     print_json(summary)
 
 
+def synthesize(generate, out_dir: Path, videos: int, label: str, **options) -> None:
+    """Run a corpus generator `generate(out_dir, videos, progress=..., **options)` under a
+    progress bar; a ValueError becomes a usage error; prints the folder last."""
+    from vtr.progress import progress_bar
+
+    with progress_bar() as progress:
+        task = progress.add_task(label, total=videos)
+        try:
+            path = generate(
+                out_dir,
+                videos,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                **options,
+            )
+        except ValueError as err:
+            raise typer.BadParameter(str(err)) from None
+    typer.echo(str(path))
+
+
 def register(app: typer.Typer) -> None:
     """Add the `synth` sub-app and the `add-dataset` command to `app`."""
     app.add_typer(synth_app, name="synth")
