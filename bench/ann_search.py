@@ -74,7 +74,7 @@ def main() -> None:
         write_s = time.perf_counter() - started
         build_index(wh, VIDEO.id, index_type=args.type)
         index = get_index(wh, VIDEO.id)
-        variant = {"lance_table": VIDEO.lance_table}
+        variant = {"lance_table": VIDEO.lance_table, "index_params": index["params"]}
         params = AnnParams(nprobes=args.nprobes, refine_factor=args.refine_factor or None)
         ann_search(wh, variant, "bench", queries[:10], K, params)  # warm the index cache
         started = time.perf_counter()

@@ -98,3 +98,23 @@ def _window(window: Window, video: StepVideo) -> list[float]:
     """[start, end, score] in seconds: from the first chunk's start to the last one's end."""
     start = float(video.chunk_start[window.start])
     return [start, float(video.chunk_end[window.end - 1]), window.score]
+
+
+DROP_QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def tune_drop(
+    wh: Warehouse,
+    dataset: str,
+    text_variant: str,
+    video_variant: str,
+    method: str,
+    split: str = "val",
+    quantiles: tuple[float, ...] = DROP_QUANTILES,
+) -> float:
+    """The drop quantile with the best R1@0.3 (then mIoU) on `split`."""
+    scores = []
+    for q in quantiles:
+        m = predict_steps(wh, dataset, split, text_variant, video_variant, method, q)["metrics"]
+        scores.append((m["R1@0.3"], m["mIoU"], -abs(q - 0.5), q))
+    return max(scores)[-1]

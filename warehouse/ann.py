@@ -58,7 +58,7 @@ def build_index(
             f"variant {variant_id!r} has {rows} rows: too few to train an index with "
             f"{partitions} partitions (exact search is the right tool at this size)"
         )
-    from lancedb.index import IvfHnswSq, IvfPq
+    from lancedb.index import Bitmap, BTree, IvfHnswSq, IvfPq
 
     extra = {}
     if index_type == "IVF_PQ":
@@ -69,7 +69,17 @@ def build_index(
     started = time.perf_counter()
     handle.create_index("vector", config=config, replace=True)
     seconds = time.perf_counter() - started
-    params = {"num_partitions": partitions, **extra, "build_seconds": round(seconds, 3)}
+    scan = handle.to_lance().to_table(columns=["dataset"])
+    datasets = sorted(set(scan["dataset"].unique().to_pylist()))
+    if len(datasets) > 1:  # queries filter by dataset: let the prefilter use an index
+        handle.create_index("dataset", config=Bitmap(), replace=True)
+    handle.create_index("item_id", config=BTree(), replace=True)  # for split filters
+    params = {
+        "num_partitions": partitions,
+        **extra,
+        "build_seconds": round(seconds, 3),
+        "datasets": datasets,
+    }
     wh.sql(
         "ann/record_index",
         {
@@ -112,12 +122,17 @@ def ann_search(
 ) -> tuple[list[list[str]], list[np.ndarray]]:
     """Per query, the ids and cosine scores of its k nearest rows (best first).
 
-    Only rows of `dataset` (and, when given, of `item_ids`) are candidates.
+    Only rows of `dataset` (and, when given, of `item_ids`) are candidates. `variant` is
+    the variant's catalog row; with its index's params under "index_params" the dataset
+    filter is skipped when the index saw that dataset only.
     """
     handle = wh.vectors.db.open_table(variant["lance_table"])
-    where = f"dataset = {literal(dataset)}"
+    clauses = []
+    if json.loads(variant.get("index_params") or "{}").get("datasets") != [dataset]:
+        clauses.append(f"dataset = {literal(dataset)}")  # the table holds other datasets too
     if item_ids is not None:
-        where += f" AND item_id IN ({', '.join(literal(i) for i in item_ids)})"
+        clauses.append(f"item_id IN ({', '.join(literal(i) for i in item_ids)})")
+    where = " AND ".join(clauses)
     q = l2_normalize(np.asarray(queries, dtype=np.float32))
     ids: list[list[str]] = []
     scores: list[np.ndarray] = []
@@ -126,12 +141,9 @@ def ann_search(
         builder = handle.search(list(chunk)).distance_type("cosine").nprobes(params.nprobes)
         if params.refine_factor:
             builder = builder.refine_factor(params.refine_factor)
-        found = (
-            builder.where(where, prefilter=True)
-            .limit(k)
-            .select(["item_id", "_distance"])
-            .to_arrow()
-        )
+        if where:
+            builder = builder.where(where, prefilter=True)
+        found = builder.limit(k).select(["item_id", "_distance"]).to_arrow()
         index = found["query_index"].to_numpy() if len(chunk) > 1 else np.zeros(found.num_rows)
         item = np.asarray(found["item_id"].to_pylist(), dtype=object)
         score = 1.0 - found["_distance"].to_numpy().astype(np.float64)

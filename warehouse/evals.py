@@ -119,12 +119,15 @@ def store_similarity_eval(
 
 def _run_ann_eval(wh, dataset, split, text, video, k: int, ann: AnnParams) -> int:
     (text_row, text_variant), (video_row, video_variant) = text, video
-    for variant_id in (text_variant, video_variant):
-        if get_index(wh, variant_id) is None:
+    indexes = {v: get_index(wh, v) for v in (text_variant, video_variant)}
+    for variant_id, index in indexes.items():
+        if index is None:
             raise EvalInputError(
                 f"variant {variant_id!r} has no ANN index; build it: vtr index WAREHOUSE "
                 f"--variant {variant_id}"
             )
+    text_row = {**text_row, "index_params": indexes[text_variant]["params"]}
+    video_row = {**video_row, "index_params": indexes[video_variant]["params"]}
     video_ids, caption_ids, gt = _split_items(wh, dataset, split)
     texts = _read_vectors(wh, text_row, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video_row, video_variant, dataset, video_ids)
