@@ -177,7 +177,7 @@ def _write_back(wh, dataset, module, text_variant, video_variant, run_id) -> dic
         variant = replace(base, backbone=f"{base.backbone}+step-adapter:r{run_id}")
         ids, matrix = wh.vectors.read(row["lance_table"], dataset)
         with torch.no_grad():
-            adapted = adapter(torch.as_tensor(matrix, dtype=torch.float32)).numpy()
+            adapted = adapter(torch.tensor(matrix, dtype=torch.float32)).numpy()
         register_variant(
             wh, variant, adapted.shape[1], {"trained_from": source, "head_run": run_id}
         )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -149,7 +150,11 @@ def train_steps_command(
             lr=lr,
             seed=seed,
         )
-    print_json(summary)
+    console.print(
+        f"run {summary['run_id']}: final train loss {summary['final_train_loss']:.4f}",
+        highlight=False,
+    )
+    typer.echo(json.dumps(summary))  # one line, the last: the new variant ids
 
 
 @reports_errors
