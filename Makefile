@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench bench-moments clean
 
 install: $(VENV)/.installed
 
@@ -29,5 +29,8 @@ bench: install
 	$(BIN)/python bench/eval_memory.py
 	$(BIN)/python bench/ann_search.py
 
+bench-moments: install
+	$(BIN)/python bench/moments.py --videos 240 --seed 0 --epochs 40 --out bench-moments
+
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache bench-moments

@@ -5,7 +5,8 @@ tiny-ViT text), then scores on the val split:
   zero-shot (query vs clip, one random-init embedding space: chance level),
   zero-shot from per-clip captions (MiniLM query vs caption),
   the trained span + saliency head without and with caption fusion.
-Prints a markdown table and writes OUT/bench.json. Usage:
+Prints a markdown table, writes OUT/bench.json and the report OUT/report/report.md.
+Usage:
 
     python bench/moments.py --videos 240 --seed 0 --epochs 40 --out bench-moments/
 """
@@ -25,6 +26,7 @@ from vtr.ingest.datasets import register_dataset
 from vtr.ingest.synthetic_moments import generate_moments_corpus
 from vtr.models.moment_predict import predict_moments
 from vtr.models.moment_train import train_moments
+from vtr.reports.moments import write_moments_report
 from vtr.warehouse import init_warehouse
 
 VIDEO = "open_clip:vtr-tiny-vit:random"
@@ -57,7 +59,7 @@ def main() -> None:
     timings = {}
     start = time.perf_counter()
     corpus = generate_moments_corpus(args.out / "corpus", args.videos, seed=args.seed)
-    timings["synth_s"] = time.perf_counter() - start
+    timings["synth"] = time.perf_counter() - start
     with init_warehouse(args.out / "wh") as wh:
         for split in ("train", "val", "test"):
             path = corpus / f"highlight_{split}_release.jsonl"
@@ -65,7 +67,7 @@ def main() -> None:
         register_clip_captions(wh, "synthm", corpus / "clip_captions.jsonl")
         start = time.perf_counter()
         ingest_clips(wh, "synthm", [VIDEO], ["st:minilm", VIDEO], show_progress=False)
-        timings["ingest_s"] = time.perf_counter() - start
+        timings["ingest"] = time.perf_counter() - start
         rows = {}
         runs = {
             "zero-shot (query vs clip)": {"text_variant": TINY_TEXT, "source": "clips"},
@@ -81,9 +83,12 @@ def main() -> None:
                 wh, "synthm", CLIP_VARIANT, MINILM, ckpt, captions=captions,
                 epochs=args.epochs, seed=args.seed,
             )  # fmt: skip
-            timings[f"train_{'captions_' if captions else ''}s"] = time.perf_counter() - start
+            timings["train" + ("_captions" if captions else "")] = time.perf_counter() - start
             rows[name] = predict_moments(wh, "synthm", "val", CLIP_VARIANT, MINILM, checkpoint=ckpt)
         n_train = summary["n_queries"]
+        report = write_moments_report(
+            wh, [r["pred_id"] for r in rows.values()], args.out / "report"
+        )
     n_val = next(iter(rows.values()))["n_queries"]
     print(f"synthetic moments: {args.videos} videos, seed {args.seed}; "
           f"train {n_train} queries, val {n_val} queries")  # fmt: skip
@@ -92,8 +97,9 @@ def main() -> None:
     for name, result in rows.items():
         brief = result["metrics"]["brief"]
         print(f"| {name} | " + " | ".join(f"{brief[k]:.2f}" for k in KEYS) + " |")
-    print("timings: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
-    report = {
+    print("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
+    print(f"report: {report}")
+    summary_json = {
         "videos": args.videos,
         "seed": args.seed,
         "epochs": args.epochs,
@@ -103,7 +109,7 @@ def main() -> None:
         "results": {name: r["metrics"] for name, r in rows.items()},
         "pred_ids": {name: r["pred_id"] for name, r in rows.items()},
     }
-    (args.out / "bench.json").write_text(json.dumps(report, indent=1))
+    (args.out / "bench.json").write_text(json.dumps(summary_json, indent=1))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from vtr.errors import AnnotationError, VideoDecodeError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
 from vtr.ingest.backbones.base import ImageNorm
+from vtr.ingest.datasets import _bulk, get_dataset
 from vtr.ingest.moments import read_jsonl
 from vtr.ingest.pipeline import (
     IngestSummary,
@@ -147,7 +148,6 @@ def ingest_clips(
     show_progress: bool = True,
 ) -> IngestSummary:
     """Embed every clip of every video of `dataset` (and its texts); skip what is done."""
-    from vtr.ingest.datasets import get_dataset
 
     get_dataset(wh, dataset)
     torch_device = pick_device(device)
@@ -315,11 +315,3 @@ def register_clip_captions(wh: Warehouse, dataset: str, path: Path) -> int:
             dataset,
         )
     return len(rows)
-
-
-def _bulk(wh: Warehouse, view: str, table: pa.Table, sql_name: str, dataset: str) -> None:
-    wh.con.register(view, table)
-    try:
-        wh.sql(sql_name, {"dataset": dataset})
-    finally:
-        wh.con.unregister(view)

@@ -191,8 +191,9 @@ def _ablation_section(sets: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
     note = (
-        "Difference (with captions minus without) in percentage points; captions are "
-        "per-clip texts embedded by the text backbone and fused with the clip features."
+        "Difference (with captions minus without) in percentage points. Captions are "
+        "per-clip texts embedded by the text backbone: the head fuses them with the clip "
+        "features; zero-shot compares the query with the caption instead of the clip."
     )
     return "\n\n".join(
         [

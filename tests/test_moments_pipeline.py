@@ -156,3 +156,26 @@ def test_moments_end_to_end_through_the_cli(tmp_path):
 
     mismatch = runner.invoke(app, [*predict, "--text-variant", MINILM])
     assert mismatch.exit_code == 1 and "one embedding space" in mismatch.output
+
+
+def test_clip_ingest_records_a_bad_video_and_goes_on(tmp_path):
+    from vtr.ingest.clips import ingest_clips
+    from vtr.ingest.datasets import register_dataset
+    from vtr.ingest.synthetic_moments import generate_moments_corpus
+    from vtr.warehouse import init_warehouse
+
+    corpus = generate_moments_corpus(tmp_path / "c", 3, seed=2)
+    (corpus / "videos" / "mvid0001.mp4").write_bytes(b"not a video")
+    with init_warehouse(tmp_path / "wh") as wh:
+        for split in ("train", "val", "test"):
+            register_dataset(
+                wh, "m", corpus / f"highlight_{split}_release.jsonl", corpus / "videos"
+            )
+        summary = ingest_clips(wh, "m", [VIDEO], [], show_progress=False)
+        assert summary.failed == 1 and summary.errors[0]["item_id"] == "mvid0001"
+        assert summary.variants[0].written > 0
+        order = wh.con.execute(
+            "SELECT list(clip_idx ORDER BY start_s) = list(clip_idx ORDER BY clip_idx)"
+            " FROM video_clips WHERE video_id = 'mvid0000'"
+        ).fetchone()[0]
+        assert order is True
