@@ -52,7 +52,9 @@ BACKGROUND_RGB = {
     "dark blue": (10, 20, 80),
     "dark green": (10, 60, 20),
 }
-ENCODER_OPTIONS = {"preset": "veryfast", "threads": "1", "crf": "20"}
+# Lossless H.264: lossy x264 output differs from run to run when torch shares the process
+# (thread timing), which made the same seed give different pixels, hence different metrics.
+ENCODER_OPTIONS = {"preset": "veryfast", "threads": "1", "qp": "0"}
 
 Progress = Callable[[int, int], None]
 
@@ -136,17 +138,12 @@ def _shape_mask(shape: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown shape {shape!r}; known shapes: {', '.join(SHAPES)}")
 
 
-def write_mp4(
-    path: Path, frames: np.ndarray, fps: int, options: dict[str, str] | None = None
-) -> None:
-    """Encode (T, H, W, 3) uint8 RGB frames as H.264/yuv420p MP4 (moov atom first).
-
-    `options` replace the x264 options (default ENCODER_OPTIONS)."""
+def write_mp4(path: Path, frames: np.ndarray, fps: int) -> None:
+    """Encode (T, H, W, 3) uint8 RGB frames as lossless H.264/yuv420p MP4 (moov atom first)."""
     import av
 
     with av.open(str(path), "w", container_options={"movflags": "faststart"}) as container:
-        codec_options = dict(ENCODER_OPTIONS if options is None else options)
-        stream = container.add_stream("libx264", rate=fps, options=codec_options)
+        stream = container.add_stream("libx264", rate=fps, options=dict(ENCODER_OPTIONS))
         stream.width, stream.height = frames.shape[2], frames.shape[1]
         stream.pix_fmt = "yuv420p"
         for frame in frames:

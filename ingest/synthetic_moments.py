@@ -34,7 +34,6 @@ CAPTION_ERROR_RATE = 0.15
 # Lossless H.264: the decoded pixels equal the rendered ones on every run (lossy x264
 # output was seen to differ between runs in processes that also run torch), so clip
 # embeddings and measured numbers repeat exactly.
-LOSSLESS_OPTIONS = {"preset": "veryfast", "threads": "1", "qp": "0"}
 
 
 @dataclass(frozen=True)
@@ -186,7 +185,7 @@ def generate_moments_corpus(
     video_dir.mkdir(parents=True, exist_ok=True)
     for done, video in enumerate(corpus["videos"], start=1):
         frames = render_events(video["events"], video["background"], fps=fps, size=size)
-        write_mp4(video_dir / f"{video['vid']}.mp4", frames, fps, LOSSLESS_OPTIONS)
+        write_mp4(video_dir / f"{video['vid']}.mp4", frames, fps)
         if progress is not None:
             progress(done, len(corpus["videos"]))
     files = {f"highlight_{name}_release.jsonl": rows for name, rows in corpus["splits"].items()}
