@@ -12,6 +12,7 @@ LAYERS = {
     "warehouse": "vtr.warehouse",
     "ingest": "vtr.ingest",
     "reports": "vtr.reports",
+    "models": "vtr.models",
 }
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from vtr.errors import SchemaTooNew, UnknownVariant, WarehouseExists, WarehouseNotFound
 from vtr.warehouse import init_warehouse, open_warehouse
-from vtr.warehouse.migrations import current_version, latest_version, migrate
+from vtr.warehouse.migrations import current_version, latest_version, migrate, schema_files
 from vtr.warehouse.variants import Variant, get_variant, list_variants, register_variant
 
 CORE_TABLES = {
@@ -34,7 +34,7 @@ def test_open_missing_warehouse_says_how_to_create(tmp_path):
 def test_migrate_is_idempotent(wh):
     assert migrate(wh.con) == []
     count = wh.con.execute("SELECT count(*) FROM schema_version").fetchone()[0]
-    assert count == latest_version()
+    assert count == len(schema_files())  # one row per migration file
 
 
 def test_catalog_from_newer_vtr_is_refused(tmp_path):

@@ -55,3 +55,7 @@ class IngestIncomplete(VtrError):
 
 class ReportError(VtrError):
     """The report folder cannot be created or written."""
+
+
+class TrainInputError(VtrError):
+    """Inputs to training that do not fit together (variants, splits, pair tables, options)."""

@@ -10,6 +10,7 @@ from vtr.cli import (
     ingest_cmds,
     report_cmds,
     synth_cmds,
+    train_cmds,
     warehouse_cmds,
 )
 
@@ -19,7 +20,8 @@ app = typer.Typer(
         "An embedding warehouse for text-video retrieval research.\n\n"
         "Typical session: `vtr synth retrieval corpus/` (or bring MSR-VTT), "
         "`vtr init wh/`, `vtr ingest wh/ --dataset synth --annotations corpus/annotations.json "
-        "--videos corpus/videos ...`, `vtr eval wh/ ...`, `vtr report wh/ --eval 1`, "
+        "--videos corpus/videos ...`, `vtr train wh/ ...` (optional), `vtr eval wh/ ...`, "
+        "`vtr report wh/ --eval 1`, "
         "then `vtr shell wh/` for ad-hoc SQL. `vtr demo` runs all of it offline."
     ),
     no_args_is_help=True,
@@ -29,6 +31,7 @@ app = typer.Typer(
 warehouse_cmds.register(app)
 synth_cmds.register(app)
 ingest_cmds.register(app)
+train_cmds.register(app)
 eval_cmds.register(app)
 report_cmds.register(app)
 demo_cmds.register(app)

@@ -1,0 +1,1 @@
+"""Alignment heads, losses, and the Lightning module and data module that train them."""
