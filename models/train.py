@@ -111,7 +111,7 @@ class EpochRecorder(Callback):
 def train(wh: Warehouse, config: TrainConfig) -> TrainResult:
     """Train, record, write back and evaluate; see the module docstring."""
     _check(wh, config)
-    run_id = start_run(wh, "train", asdict(config))
+    run_id = start_run(wh, "train", {**asdict(config), "tower": config.head_tower})
     try:
         result = _train(wh, config, run_id)
     except BaseException as err:

@@ -224,3 +224,21 @@ def test_trained_variant_ids_parse_back():
     assert trained.head_run == 12 and source.head_run is None
     assert trained.trained_by(13).head_run == 13
     assert trained.lance_table != source.lance_table
+
+
+def test_training_report_compares_baseline_and_trained(trained_wh, tmp_path):
+    runner = CliRunner()
+    out = _train(runner, trained_wh, "--video-variant", MEAN, "--head", "mlp", "--loss", "margin")
+    with open_warehouse(trained_wh) as wh:
+        baseline = run_eval(wh, "synth", "test", TEXT, MEAN)
+    args = ["report", str(trained_wh), "--train", str(out["run_id"]), "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert f"Baseline (eval {baseline})" in text and f"Trained (eval {out['test_eval']})" in text
+    for name in ("recall_baseline_vs_trained", "loss_curves", "val_recall_curve"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 0
+        assert f"({name}.png)" in text
+    assert "similarity_baseline.png" in text and "similarity_trained.png" in text
+    both = runner.invoke(app, ["report", str(trained_wh), "--train", "1", "--eval", "1"])
+    assert both.exit_code == 1 and "exactly one" in both.output
