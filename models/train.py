@@ -9,6 +9,9 @@ and every video of the dataset through the best checkpoint, writes them as NEW v
 from __future__ import annotations
 
 import importlib.util
+import logging
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,7 +116,8 @@ def train(wh: Warehouse, config: TrainConfig) -> TrainResult:
     _check(wh, config)
     run_id = start_run(wh, "train", {**asdict(config), "tower": config.head_tower})
     try:
-        result = _train(wh, config, run_id)
+        with _quiet_lightning():
+            result = _train(wh, config, run_id)
     except BaseException as err:
         finish_run(wh, run_id, "failed", {"error": f"{type(err).__name__}: {err}"})
         raise
@@ -304,6 +308,21 @@ def _record(wh, config, result: TrainResult, untrained, test_metrics) -> None:
             },
         )
         wh.sql_many("training/insert_metric", rows)
+
+
+@contextmanager
+def _quiet_lightning():
+    """Lightning's start-up banners (accelerator, tips) off; warnings and errors stay on."""
+    logger = logging.getLogger("lightning.pytorch")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+            warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def _loggers(out_dir: Path) -> list:

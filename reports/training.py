@@ -153,7 +153,7 @@ def _curves(rows: list[dict[str, Any]], out: Path) -> str:
         xs, ys = by_name.setdefault(row["name"], ([], []))
         xs.append(row["epoch"])
         ys.append(row["value"])
-    losses = {name: xy for name, xy in by_name.items() if name.endswith("/loss")}
+    losses = {n: xy for n, xy in by_name.items() if n in ("train/loss", "val/loss")}
     if not losses:
         return f"{title}\n\n_No per-epoch metrics recorded for this run._"
     plots.line_chart(out / LOSS_PLOT, losses, "Loss per epoch", "epoch", "loss")

@@ -16,7 +16,9 @@ def demo(
     seed: int = typer.Option(0, help="Seed of the corpus and of the random-init backbone."),
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
 ) -> None:
-    """Synthesize videos, ingest them, evaluate the test split and write a report.
+    """Synthesize videos, ingest them, evaluate the test split, train a head, write reports.
+
+    The last report compares the untrained baseline with the trained head side by side.
 
     Runs offline in a few minutes on a laptop CPU; prints the report path last.
     """
@@ -28,6 +30,13 @@ def demo(
         f"demo finished in {result.seconds:.1f} s; eval {result.eval_id}: "
         f"T2V R@1 {t2v['R@1']:.2f} R@5 {t2v['R@5']:.2f} R@10 {t2v['R@10']:.2f} | "
         f"V2T R@1 {v2t['R@1']:.2f} R@5 {v2t['R@5']:.2f} R@10 {v2t['R@10']:.2f}",
+        highlight=False,
+    )
+    trained = result.trained_metrics["t2v"]
+    console.print(
+        f"trained head (run {result.train_run}): T2V R@1 {trained['R@1']:.2f} "
+        f"R@5 {trained['R@5']:.2f} R@10 {trained['R@10']:.2f}; "
+        f"eval report: {result.eval_report}",
         highlight=False,
     )
     console.print(f"warehouse: {result.warehouse}  (try: vtr shell {result.warehouse})")
