@@ -8,7 +8,8 @@ Builds (or reuses) a 300-video synthetic warehouse with the demo backbones
    split, and T2V R@5 on captions of 21+ words;
 2. a transformer head over the 8-frame sequences (`.../seq/8f`) against the same head
    and budget over mean-pooled frames (`.../mean/8f`), on the test captions that name a
-   motion direction (left / right / up / down).
+   motion direction (left / right / up / down), and on the short ones that name nothing
+   but the direction ("an object moves left").
 
 Every number comes from the SQL metrics of `vtr eval`.
 
@@ -32,6 +33,7 @@ RANDOM_TEXT = f"text/{BACKBONE}/final/embed"
 MEAN = f"video/{BACKBONE}/final/embed/mean/8f"
 SEQ = f"video/{BACKBONE}/final/embed/seq/8f"
 DIRECTION = r"\b(left|right|up|down|rises|sinks)\b"
+MOTION_ONLY = r"^(an object|a shape that|the object) moves (left|right|up|down)$"
 
 
 def build(out: Path, videos: int, seed: int) -> Path:
@@ -60,8 +62,8 @@ def measure(root: Path, seed: int, epochs: int) -> dict:
         rows = metrics_by_length(wh, eval_id)
         return next(r["R@5"] for r in rows if r["direction"] == "t2v" and r["bucket"] == "21+")
 
-    def direction(wh, eval_id: int) -> dict:
-        row = wh.rows("reports/t2v_matching_captions", {"eval_id": eval_id, "pattern": DIRECTION})
+    def matching(wh, eval_id: int, pattern: str) -> dict:
+        row = wh.rows("reports/t2v_matching_captions", {"eval_id": eval_id, "pattern": pattern})
         return {k: row[0][k] for k in ("n_queries", "R@1", "R@5", "R@10")}
 
     results: dict = {}
@@ -91,7 +93,8 @@ def measure(root: Path, seed: int, epochs: int) -> dict:
                 "run": run.run_id,
                 "eval": run.test_eval,
                 "T2V R@1": run.trained["t2v"]["R@1"],
-                "direction captions": direction(wh, run.test_eval),
+                "direction captions": matching(wh, run.test_eval, DIRECTION),
+                "motion-only direction captions": matching(wh, run.test_eval, MOTION_ONLY),
                 "seconds": round(time.perf_counter() - started, 1),
             }
     proj_r1, base_r1 = results["proj"]["T2V R@1"], results["baseline"]["T2V R@1"]
