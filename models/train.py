@@ -26,7 +26,14 @@ from vtr.errors import TrainInputError
 from vtr.models.data import PairDataModule
 from vtr.models.heads import HEADS, Frozen, Projection, Standardize, TwoTower, build_head
 from vtr.models.losses import LOSSES, build_loss
-from vtr.models.module import MONITOR, AlignModule, OptimConfig, embed, retrieval_metrics
+from vtr.models.module import (
+    MONITOR,
+    SCHEDULES,
+    AlignModule,
+    OptimConfig,
+    embed,
+    retrieval_metrics,
+)
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import retrieval_metrics as eval_metrics
 from vtr.warehouse.evals import run_eval
@@ -223,6 +230,7 @@ def _check(wh: Warehouse, config: TrainConfig) -> None:
         (config.head, HEADS, "head"),
         (config.loss, LOSSES, "loss"),
         (config.head_tower, TOWERS, "tower"),
+        (config.schedule, SCHEDULES, "schedule"),
     ):
         if value not in options:
             raise TrainInputError(f"unknown {what} {value!r}; choose from {', '.join(options)}")

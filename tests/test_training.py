@@ -213,6 +213,12 @@ def test_hard_negatives_need_a_shared_space_to_mine_in(trained_wh):
     )  # fmt: skip
     assert result.exit_code == 1
     assert "sequence" in result.output
+    bad = runner.invoke(
+        app,
+        ["train", str(trained_wh), "--dataset", "synth", "--text-variant", TEXT,
+         "--video-variant", MEAN, "--schedule", "linear"],
+    )  # fmt: skip
+    assert bad.exit_code == 1 and "unknown schedule 'linear'" in bad.output
     with open_warehouse(trained_wh) as wh, pytest.raises(TrainInputError, match="pair mode"):
         PairDataModule(wh, "synth", TEXT, MEAN, mode="nope")
 
