@@ -155,6 +155,7 @@ def _ingest_videos(wh, summary, encoder, variant, batch_size, workers, flush_row
             "std": encoder.norm.std,
             "frame_sampling": "uniform, centre of each of `frames` equal segments",
             "frame_embedding": "L2-normalised per frame before temporal pooling",
+            **({"seq_len": variant.frames} if variant.temporal == "seq" else {}),
         },
     )
     done = wh.vectors.existing_ids(variant.lance_table, dataset)

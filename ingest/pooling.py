@@ -1,10 +1,14 @@
-"""Temporal pooling: combine per-frame embeddings (B, T, D) into one vector per video."""
+"""Temporal pooling: combine per-frame embeddings (B, T, D) into one vector per video.
+
+`seq` keeps the whole sequence, flattened to one (T * D) vector per video: input for
+sequence heads (`vtr train --head transformer`), not for search.
+"""
 
 from __future__ import annotations
 
 import torch
 
-TEMPORAL_POOLINGS = ("mean", "max", "first", "sum")
+TEMPORAL_POOLINGS = ("mean", "max", "first", "sum", "seq")
 
 
 def pool_frames(frames: torch.Tensor, how: str) -> torch.Tensor:
@@ -16,4 +20,6 @@ def pool_frames(frames: torch.Tensor, how: str) -> torch.Tensor:
         return frames[:, 0]
     if how == "sum":
         return frames.sum(dim=1)
+    if how == "seq":
+        return frames.flatten(1)
     raise ValueError(f"unknown temporal pooling {how!r}; choose from {TEMPORAL_POOLINGS}")

@@ -1,2 +1,2 @@
-"""Models over warehouse embeddings: alignment heads and training, moment retrieval /
-highlight predictors, step alignment."""
+"""Models over warehouse embeddings: alignment heads, losses and their Lightning training;
+moment retrieval / highlight predictors; step alignment."""

@@ -194,6 +194,31 @@ def draw_strip(
         plt.close(fig)
 
 
+def line_chart(
+    path: Path,
+    series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+) -> Path:
+    """One line with markers per series of (x, y) points, e.g. a metric per epoch."""
+    if not series:
+        raise ValueError("line_chart needs at least one series")
+    fig, ax = plt.subplots(figsize=(7.2, 4.4))
+    try:
+        for i, (name, (x, y)) in enumerate(series.items()):
+            color = SERIES_COLORS[i % len(SERIES_COLORS)]
+            ax.plot(x, y, marker="o", markersize=3, color=color, label=plain_label(name, 60))
+        ax.set_xlabel(plain_label(xlabel, 80))
+        ax.set_ylabel(plain_label(ylabel, 80))
+        ax.set_title(plain_label(title, 90))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+        return _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
 def _bar_value(height: float) -> str:
     if np.isnan(height):
         return ""

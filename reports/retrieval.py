@@ -231,7 +231,7 @@ def _score_section(
     ]
     match, other = by_group.get("matching"), by_group.get("non-matching")
     gap = match["mean"] - other["mean"] if match and other else None
-    edges, counts = _histogram(hist)
+    edges, counts = histogram_arrays(hist)
     plots.score_histogram(
         out / SCORE_PLOT,
         edges,
@@ -287,7 +287,8 @@ def _sql_section(wh: Warehouse, eval_id: int) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def _histogram(rows: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def histogram_arrays(rows: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Bin edges and per-group counts of `sql/reports/score_distribution.sql` rows."""
     lo, hi = float(rows[0]["lo"]), float(rows[0]["hi"])
     counts = {"matching": np.zeros(HIST_BINS), "non-matching": np.zeros(HIST_BINS)}
     for row in rows:

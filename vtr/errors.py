@@ -69,3 +69,7 @@ class EmbeddingError(VtrError):
 
 class PredictionError(VtrError):
     """A moment/highlight predictions file or set that cannot be read or evaluated."""
+
+
+class TrainInputError(VtrError):
+    """Inputs to training that do not fit together (variants, splits, pair tables, options)."""

@@ -23,7 +23,7 @@ from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.rerank import Rerank
 from vtr.warehouse.search import SearchResult, search, search_similarity
-from vtr.warehouse.variants import get_variant
+from vtr.warehouse.variants import get_variant, sequence_length
 
 METRIC_KEYS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
 DIRECTIONS = ("t2v", "v2t")
@@ -64,6 +64,13 @@ def run_eval(
             f"video variant {video_variant!r} is a {video['modality']} variant; "
             "give a video variant (video/...)"
         )
+    for row, variant_id in ((text, text_variant), (video, video_variant)):
+        if sequence_length(row) is not None:
+            raise EvalInputError(
+                f"variant {variant_id!r} stores per-frame sequences (temporal 'seq'): input "
+                "for sequence heads (`vtr train --head transformer`), not for search; evaluate "
+                "a pooled variant (e.g. .../mean/8f) or the variant a trained head wrote"
+            )
     if text["dim"] != video["dim"]:
         raise EvalInputError(
             f"text variant {text_variant!r} has dim {text['dim']} but video variant "

@@ -4,6 +4,10 @@ A variant id reads `MODALITY/BACKBONE/LAYER/POOLING[/TEMPORAL/FRAMESf]`, e.g.
 `video/open_clip:ViT-B-32:laion2b_s34b_b79k/final/embed/mean/8f` or
 `text/st:minilm/final/embed`. The backbone spec may itself contain `/` (a local
 path); the fixed number of trailing fields per modality keeps the id parseable.
+
+Embeddings written by a trained alignment head are variants too: their backbone is the
+source backbone with a `+head:RUN_ID` suffix (`text/st:minilm+head:7/final/embed`), so
+the id still parses and `Variant.head_run` names the training run.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from vtr.errors import UnknownVariant
 
 MODALITIES = ("text", "video")
 _TRAILING = {"text": 2, "video": 4}
+HEAD_MARK = "+head:"
+_HEAD_SUFFIX = re.compile(re.escape(HEAD_MARK) + r"(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,16 @@ class Variant:
         return self.backbone.split(":", 1)[0]
 
     @property
+    def head_run(self) -> int | None:
+        """The training run whose head wrote this variant (None for an ingested one)."""
+        match = _HEAD_SUFFIX.search(self.backbone)
+        return int(match.group(1)) if match else None
+
+    def trained_by(self, run_id: int) -> Variant:
+        """The variant that a head trained in run `run_id` writes from this one."""
+        return replace(self, backbone=f"{self.backbone}{HEAD_MARK}{int(run_id)}")
+
+    @property
     def id(self) -> str:
         parts = [self.modality, self.backbone, self.layer, self.pooling]
         if self.modality == "video":
@@ -53,7 +69,7 @@ class Variant:
         return f"{slug}_{digest}"
 
     def config(self) -> dict[str, Any]:
-        return {**asdict(self), "family": self.family, "id": self.id}
+        return {**asdict(self), "family": self.family, "id": self.id, "head_run": self.head_run}
 
     @classmethod
     def parse(cls, variant_id: str) -> Variant:
@@ -118,3 +134,12 @@ def get_variant(wh, variant_id: str) -> dict[str, Any]:
 
 def list_variants(wh, modality: str | None = None) -> list[dict[str, Any]]:
     return wh.rows("variants/list", {"modality": modality})
+
+
+def sequence_length(row: dict[str, Any]) -> int | None:
+    """Frames per row of a `seq` variant (its table stores T * dim floats), else None."""
+    config = row.get("config")
+    if isinstance(config, str):
+        config = json.loads(config)
+    value = (config or {}).get("seq_len")
+    return int(value) if value is not None else None

@@ -7,12 +7,14 @@ import typer
 from vtr.cli import (
     demo_cmds,
     eval_cmds,
+    groups,
     index_cmds,
     ingest_cmds,
     moment_cmds,
     report_cmds,
     step_cmds,
     synth_cmds,
+    train_cmds,
     warehouse_cmds,
 )
 
@@ -22,7 +24,8 @@ app = typer.Typer(
         "An embedding warehouse for text-video retrieval research.\n\n"
         "Typical session: `vtr synth retrieval corpus/` (or bring MSR-VTT), "
         "`vtr init wh/`, `vtr ingest wh/ --dataset synth --annotations corpus/annotations.json "
-        "--videos corpus/videos ...`, `vtr eval wh/ ...`, `vtr report wh/ --eval 1`, "
+        "--videos corpus/videos ...`, `vtr train wh/ ...` (optional), `vtr eval wh/ ...`, "
+        "`vtr report wh/ --eval 1`, "
         "then `vtr shell wh/` for ad-hoc SQL. `vtr demo` runs all of it offline."
     ),
     no_args_is_help=True,
@@ -32,9 +35,12 @@ app = typer.Typer(
 warehouse_cmds.register(app)
 synth_cmds.register(app)
 ingest_cmds.register(app)
+train_cmds.register(app)
 eval_cmds.register(app)
 index_cmds.register(app)
 report_cmds.register(app)
 moment_cmds.register(app)
 step_cmds.register(app)
 demo_cmds.register(app)
+app.add_typer(groups.train_app, name="train")
+app.add_typer(groups.predict_app, name="predict")

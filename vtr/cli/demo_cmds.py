@@ -16,25 +16,32 @@ def demo(
     seed: int = typer.Option(0, help="Seed of the corpus and of the random-init backbone."),
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
 ) -> None:
-    """Synthesize videos, ingest them, evaluate the test split and write the reports.
+    """Synthesize videos, ingest them, evaluate, train a head, re-rank, write the reports.
 
-    Evaluates with plain cosine and with two re-rankings (dual softmax, QB-Norm), then
-    writes OUT/report/: an index page linking the dataset report, the evaluation report
-    (with qualitative cases) and the comparison report. Runs offline in a few minutes on
-    a laptop CPU; prints the index's path last.
+    Writes OUT/report/: an index page linking the dataset report, the evaluation report
+    (with qualitative cases), the training report (untrained baseline vs trained head)
+    and the comparison report (baseline, trained, trained + dual softmax / QB-Norm).
+    Runs offline in a few minutes on a laptop CPU; prints the index's path last.
     """
     from vtr.demo import run_demo
 
     result = run_demo(out, videos=videos, seed=seed, workers=workers)
-    t2v, v2t = result.metrics["t2v"], result.metrics["v2t"]
-    console.print(
-        f"demo finished in {result.seconds:.1f} s; eval {result.eval_id}: "
-        f"T2V R@1 {t2v['R@1']:.2f} R@5 {t2v['R@5']:.2f} R@10 {t2v['R@10']:.2f} | "
-        f"V2T R@1 {v2t['R@1']:.2f} R@5 {v2t['R@5']:.2f} R@10 {v2t['R@10']:.2f}",
-        highlight=False,
-    )
+    for name, values in (
+        (f"baseline eval {result.eval_id}", result.metrics),
+        (
+            f"trained head (run {result.train_run}, eval {result.trained_eval})",
+            result.trained_metrics,
+        ),
+    ):
+        t2v, v2t = values["t2v"], values["v2t"]
+        console.print(
+            f"{name}: T2V R@1 {t2v['R@1']:.2f} R@5 {t2v['R@5']:.2f} R@10 {t2v['R@10']:.2f} | "
+            f"V2T R@1 {v2t['R@1']:.2f} R@5 {v2t['R@5']:.2f} R@10 {v2t['R@10']:.2f}",
+            highlight=False,
+        )
     for method, eval_id in result.rerank_evals.items():
         console.print(f"re-ranked with {method}: eval {eval_id}", highlight=False)
+    console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
     console.print(f"warehouse: {result.warehouse}  (try: vtr shell {result.warehouse})")
     typer.echo(str(result.report))
 

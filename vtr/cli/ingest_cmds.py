@@ -23,7 +23,9 @@ def ingest(
     ),
     text_backbone: list[str] = typer.Option([], help="Text backbone spec; repeat for several."),
     frames: int = typer.Option(8, help="Frames sampled uniformly per video."),
-    temporal: str = typer.Option("mean", help="Temporal pooling of frames: mean, max, first, sum."),
+    temporal: str = typer.Option(
+        "mean", help="Temporal pooling of frames: mean, max, first, sum, seq (keep the sequence)."
+    ),
     batch_size: int = typer.Option(16, help="Videos per forward pass."),
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
     device: str = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cuda if present)."),

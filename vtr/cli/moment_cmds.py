@@ -11,6 +11,7 @@ from rich.table import Table
 
 from vtr.cli.common import console, print_json, reports_errors
 from vtr.cli.eval_cmds import metrics_app
+from vtr.cli.groups import predict_app, train_app
 from vtr.cli.synth_cmds import synth_app, synthesize
 from vtr.warehouse.moment_evals import evaluate_files
 
@@ -112,8 +113,6 @@ def synth_moments_command(
     )
 
 
-predict_app = typer.Typer(help="Predictions of a stored model or zero-shot.", no_args_is_help=True)
-train_app = typer.Typer(help="Train heads on warehouse embeddings.", no_args_is_help=True)
 WAREHOUSE = typer.Argument(..., help="Warehouse directory (see `vtr init`).")
 DATASET = typer.Option(..., "--dataset", help="Dataset name in the catalog.")
 VIDEO_VARIANT = typer.Option(
@@ -249,6 +248,4 @@ def register(app: typer.Typer) -> None:
     `report-moments`."""
     metrics_app.command("moments")(metrics_moments_command)
     synth_app.command("moments")(synth_moments_command)
-    app.add_typer(predict_app, name="predict")
-    app.add_typer(train_app, name="train")
     app.command("report-moments")(report_moments_command)

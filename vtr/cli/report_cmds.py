@@ -1,4 +1,4 @@
-"""`vtr report`: evaluation, dataset (EDA) and comparison reports, as markdown + PNGs."""
+"""`vtr report`: evaluation, training, dataset (EDA) and comparison reports (markdown + PNGs)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from vtr.cli.common import reports_errors
+from vtr.errors import ReportError
 from vtr.warehouse import open_warehouse
 
 
@@ -19,10 +20,22 @@ def report_command(
         help="Evaluation id, as printed by `vtr eval` (list them: `vtr evals`); with "
         "--compare, repeat to choose which evaluations to compare.",
     ),
+    train_run: int | None = typer.Option(
+        None, "--train", help="Training run id (from `vtr train`): baseline vs trained report."
+    ),
+    baseline: int | None = typer.Option(
+        None,
+        "--baseline",
+        help="With --train: the baseline eval id (default: the latest eval of the same "
+        "dataset and split with ingested variants).",
+    ),
     eda: bool = typer.Option(False, "--eda", help="Write the dataset report of --dataset."),
     dataset: str | None = typer.Option(None, help="Dataset name, with --eda."),
     compare: bool = typer.Option(
         False, "--compare", help="Write a leaderboard of all (or the --eval) evaluations."
+    ),
+    sweep: bool = typer.Option(
+        False, "--sweep", help="Write the pooling x pooling tables of a `vtr eval --sweep`."
     ),
     cases: int = typer.Option(
         3,
@@ -35,7 +48,7 @@ def report_command(
         None,
         "--out",
         help="Folder for report.md and its PNGs (default: WAREHOUSE/reports/eval-ID/, "
-        "dataset-NAME/ or compare/).",
+        "train-ID/, dataset-NAME/, compare/ or sweep/).",
     ),
     notes: list[str] | None = typer.Option(
         None,
@@ -46,10 +59,12 @@ def report_command(
 ) -> None:
     """Write a markdown report (tables + PNG plots) from SQL over the warehouse.
 
-    Three kinds, each a self-contained folder (report.md + PNGs by relative path):
+    Each kind is a self-contained folder (report.md + PNGs by relative path):
 
     * `--eval ID`: one evaluation: T2V/V2T metrics, recall per category and per query
       length, similarity distributions, qualitative success/failure cases, and the SQL.
+    * `--train RUN [--baseline ID]`: a training run's trained variants next to a
+      baseline evaluation, loss and validation R@1 curves, similarities before/after.
     * `--eda --dataset NAME`: the dataset: splits, captions per video, caption lengths,
       vocabulary, categories, durations.
     * `--compare [--eval ID ...]`: a leaderboard of evaluations with a recall chart and
@@ -60,27 +75,40 @@ def report_command(
     Examples:
 
         vtr report wh/ --eval 1 --out reports/minilm-vs-clip
+        vtr report wh/ --train 3 --baseline 1
         vtr report wh/ --eda --dataset synth
         vtr report wh/ --compare
     """
-    if sum([eda, compare]) > 1:
-        raise typer.BadParameter("choose one of --eda and --compare")
+    kinds = [bool(eval_ids) and not compare, train_run is not None, eda, compare, sweep]
+    if sum(kinds) != 1:
+        raise ReportError(
+            "give exactly one of --eval ID, --train RUN, --eda --dataset NAME, --compare "
+            "[--eval ID ...] and --sweep"
+        )
     with open_warehouse(warehouse, read_only=True) as wh:
-        if eda:
+        if train_run is not None:
+            from vtr.reports.training import write_training_report
+
+            path = write_training_report(wh, train_run, baseline, out_dir=out, notes=notes)
+        elif eda:
             from vtr.reports.eda import write_eda_report
 
             if not dataset:
-                raise typer.BadParameter("--eda needs --dataset NAME")
+                raise ReportError("--eda needs --dataset NAME")
             path = write_eda_report(wh, dataset, out_dir=out)
         elif compare:
             from vtr.reports.compare import write_comparison_report
 
             path = write_comparison_report(wh, eval_ids or None, out_dir=out, notes=notes or ())
+        elif sweep:
+            from vtr.reports.sweep import write_sweep_report
+
+            path = write_sweep_report(wh, out_dir=out)
         else:
             from vtr.reports.retrieval import write_retrieval_report
 
-            if not eval_ids or len(eval_ids) != 1:
-                raise typer.BadParameter("give one --eval ID (or --eda / --compare)")
+            if len(eval_ids) != 1:
+                raise ReportError("give one --eval ID (or several with --compare)")
             path = write_retrieval_report(
                 wh, eval_ids[0], out_dir=out, notes=notes or None, cases=cases
             )

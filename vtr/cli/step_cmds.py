@@ -191,7 +191,7 @@ def steps_metrics_command(
 def register(app: typer.Typer) -> None:
     """Add the step commands to the `synth`, `train`, `predict` and `metrics` groups."""
     from vtr.cli.eval_cmds import metrics_app
-    from vtr.cli.moment_cmds import predict_app, train_app
+    from vtr.cli.groups import predict_app, train_app
     from vtr.cli.synth_cmds import synth_app
 
     synth_app.command("steps")(synth_steps_command)

@@ -1,0 +1,340 @@
+"""`vtr train`: fit an alignment head on the pair views, write its embeddings back as variants.
+
+One call records a `train` run (config, metrics per epoch, checkpoint), embeds every caption
+and every video of the dataset through the best checkpoint, writes them as NEW variants
+(`<source backbone>+head:<run id>`), and evaluates their test split with `run_eval`, so
+`vtr eval`, `vtr report` and SQL see them like any other variant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import warnings
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+from torch import nn
+
+from vtr.errors import TrainInputError
+from vtr.models.data import PairDataModule
+from vtr.models.heads import HEADS, Frozen, Projection, Standardize, TwoTower, build_head
+from vtr.models.losses import LOSSES, build_loss
+from vtr.models.module import (
+    MONITOR,
+    SCHEDULES,
+    AlignModule,
+    OptimConfig,
+    embed,
+    retrieval_metrics,
+)
+from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.evals import retrieval_metrics as eval_metrics
+from vtr.warehouse.evals import run_eval
+from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.variants import Variant, get_variant, register_variant
+
+TOWERS = ("text", "video", "both")
+PAIR_MODE = {"infonce": "positives", "infonce-hard": "hard", "mse": "pairs", "margin": "pairs"}
+BEFORE_TRAINING = -1  # train_metrics.epoch of the untrained head's metrics
+
+
+@dataclass
+class TrainConfig:
+    """Everything one training run needs; stored as the run's config."""
+
+    dataset: str
+    text_variant: str
+    video_variant: str
+    head: str = "proj"
+    tower: str | None = None  # default: video for a transformer head, else text
+    dim: int | None = None  # shared space; default: the video variant's dim
+    widths: tuple[int, ...] = (512,)
+    dropout: float = 0.1
+    layers: int = 2
+    heads: int = 4
+    loss: str = "infonce"
+    temperature: float = 0.07
+    learnable_temperature: bool = False
+    margin: float = 0.2
+    negatives: int = 4
+    hard_k: int = 8
+    mine_text_variant: str | None = None
+    mine_video_variant: str | None = None
+    batch_size: int = 128
+    epochs: int = 30
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    schedule: str = "cosine"
+    warmup_steps: int = 20
+    grad_clip: float = 1.0
+    precision: str = "32-true"
+    patience: int = 5
+    seed: int = 0
+    accelerator: str = "auto"
+    devices: str | int = "auto"
+    strategy: str = "auto"
+    workers: int = 0
+    out_dir: str | None = None
+    show_progress: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def head_tower(self) -> str:
+        return self.tower or ("video" if self.head == "transformer" else "text")
+
+
+@dataclass
+class TrainResult:
+    run_id: int
+    text_variant: str
+    video_variant: str
+    checkpoint: str
+    test_eval: int
+    best_val_r1: float
+    untrained: dict[str, dict[str, float]]
+    trained: dict[str, dict[str, float]]
+    epochs: list[dict[str, float]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class EpochRecorder(Callback):
+    """Collects `<split>/<metric>` values at the end of every training epoch."""
+
+    def __init__(self) -> None:
+        self.epochs: list[dict[str, float]] = []
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        values = {k: float(v) for k, v in trainer.callback_metrics.items() if "/" in k}
+        values["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
+        self.epochs.append({"epoch": trainer.current_epoch, **values})
+
+
+def train(wh: Warehouse, config: TrainConfig) -> TrainResult:
+    """Train, record, write back and evaluate; see the module docstring."""
+    _check(wh, config)
+    run_id = start_run(wh, "train", {**asdict(config), "tower": config.head_tower})
+    try:
+        with _quiet_lightning():
+            result = _train(wh, config, run_id)
+    except BaseException as err:
+        finish_run(wh, run_id, "failed", {"error": f"{type(err).__name__}: {err}"})
+        raise
+    finish_run(wh, run_id, "ok", result.as_dict())
+    return result
+
+
+def build_model(
+    config: TrainConfig,
+    text_dim: int,
+    video_dim: int,
+    stats: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
+) -> TwoTower:
+    """The head on the tower(s) `config` names; the other tower frozen (or linearly mapped
+    into the shared space when its dim differs). A trained tower standardises its input
+    with `stats[tower]` = (mean, std) of the training split when given."""
+    out = config.dim or video_dim
+    towers = {}
+    for name, in_dim in (("text", text_dim), ("video", video_dim)):
+        if config.head_tower in (name, "both"):
+            head = build_head(
+                config.head, in_dim, out, config.widths, config.dropout, config.layers, config.heads
+            )
+        elif in_dim == out:
+            towers[name] = Frozen()
+            continue
+        else:
+            head = Projection(in_dim, out)
+        towers[name] = nn.Sequential(Standardize(*stats[name]), head) if stats else head
+    return TwoTower(towers["text"], towers["video"])
+
+
+def _train(wh: Warehouse, config: TrainConfig, run_id: int) -> TrainResult:
+    out_dir = Path(config.out_dir) if config.out_dir else wh.root / "training" / f"run-{run_id}"
+    L.seed_everything(config.seed, workers=True, verbose=False)
+    data = PairDataModule(
+        wh,
+        config.dataset,
+        config.text_variant,
+        config.video_variant,
+        mode=PAIR_MODE[config.loss],
+        batch_size=config.batch_size,
+        negatives=config.negatives,
+        hard_k=config.hard_k,
+        hard_eval=_mining_eval(wh, config) if config.loss == "infonce-hard" else None,
+        seed=config.seed,
+        workers=config.workers,
+    )
+    data.setup()
+    model = build_model(config, data.text.dim, data.video.dim, data.feature_stats())
+    untrained = retrieval_metrics(model, *data.retrieval_inputs("test"))
+    loss = build_loss(config.loss, config.temperature, config.learnable_temperature, config.margin)
+    optim = OptimConfig(config.lr, config.weight_decay, config.schedule, config.warmup_steps)
+    module = AlignModule(model, loss, optim)
+    checkpoint = ModelCheckpoint(
+        dirpath=out_dir / "checkpoints", filename="best", monitor=MONITOR, mode="max"
+    )
+    recorder = EpochRecorder()
+    trainer = L.Trainer(
+        max_epochs=config.epochs,
+        accelerator=config.accelerator,
+        devices=config.devices,
+        strategy=config.strategy,
+        precision=config.precision,
+        gradient_clip_val=config.grad_clip or None,
+        callbacks=[
+            checkpoint,
+            EarlyStopping(monitor=MONITOR, mode="max", patience=config.patience),
+            recorder,
+        ],
+        logger=_loggers(out_dir),
+        default_root_dir=out_dir,
+        num_sanity_val_steps=0,
+        log_every_n_steps=1,
+        enable_progress_bar=config.show_progress,
+        enable_model_summary=False,
+    )
+    trainer.fit(module, datamodule=data)
+    best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=False)
+    module.load_state_dict(best["state_dict"])
+    trainer.test(module, datamodule=data, verbose=False)
+    test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k[:5] == "test/"}
+    best_epoch = int(best["epoch"])
+    text_id, video_id = _write_back(wh, config, run_id, model, data, checkpoint.best_model_path)
+    test_eval = run_eval(wh, config.dataset, "test", text_id, video_id)
+    result = TrainResult(
+        run_id,
+        text_id,
+        video_id,
+        str(Path(checkpoint.best_model_path).resolve()),
+        test_eval,
+        float(checkpoint.best_model_score),
+        untrained,
+        eval_metrics(wh, test_eval),
+        recorder.epochs,
+    )
+    _record(wh, config, result, untrained, {"epoch": best_epoch, **test_metrics})
+    return result
+
+
+def _check(wh: Warehouse, config: TrainConfig) -> None:
+    for value, options, what in (
+        (config.head, HEADS, "head"),
+        (config.loss, LOSSES, "loss"),
+        (config.head_tower, TOWERS, "tower"),
+        (config.schedule, SCHEDULES, "schedule"),
+    ):
+        if value not in options:
+            raise TrainInputError(f"unknown {what} {value!r}; choose from {', '.join(options)}")
+    for variant_id, modality in ((config.text_variant, "text"), (config.video_variant, "video")):
+        row = get_variant(wh, variant_id)
+        if row["modality"] != modality:
+            raise TrainInputError(
+                f"{modality} variant {variant_id!r} is a {row['modality']} variant"
+            )
+    if config.loss == "infonce-hard" and config.hard_k < 1:
+        raise TrainInputError("infonce-hard needs --hard-k of at least 1")
+
+
+def _mining_eval(wh: Warehouse, config: TrainConfig) -> int:
+    """An exact search of the train split under the mining variants (default: the
+    training ones), keeping hard_k + 1 neighbours per caption: the hard-negative source."""
+    text = config.mine_text_variant or config.text_variant
+    video = config.mine_video_variant or config.video_variant
+    if get_variant(wh, text)["dim"] != get_variant(wh, video)["dim"]:
+        raise TrainInputError(
+            f"hard negatives are mined by searching with one text and one video variant in one "
+            f"space, but {text!r} and {video!r} have different dims; pass "
+            "--mine-text-variant / --mine-video-variant (e.g. a pair written by an earlier head)"
+        )
+    return run_eval(wh, config.dataset, "train", text, video, k=config.hard_k + 1)
+
+
+def _write_back(wh, config, run_id, model, data, checkpoint) -> tuple[str, str]:
+    """Embed every caption and video of the dataset; write them as the run's new variants."""
+    model.eval()
+    device = next(model.parameters(), torch.zeros(0)).device
+    ids = []
+    for source, vectors, encode in (
+        (config.text_variant, data.text, model.encode_text),
+        (config.video_variant, data.video, model.encode_video),
+    ):
+        variant = Variant.parse(source).trained_by(run_id)
+        matrix = embed(encode, vectors.matrix, device)
+        extra = {
+            "source_variant": source,
+            "train_run": run_id,
+            "head": config.head if config.head_tower in (variant.modality, "both") else "frozen",
+            "checkpoint": str(Path(checkpoint).resolve()),
+            "normalised": "L2",
+        }
+        register_variant(wh, variant, int(matrix.shape[1]), extra)
+        wh.vectors.append(variant.lance_table, config.dataset, vectors.ids.to_pylist(), matrix)
+        ids.append(variant.id)
+    return ids[0], ids[1]
+
+
+def _record(wh, config, result: TrainResult, untrained, test_metrics) -> None:
+    rows = [
+        {"run_id": result.run_id, "epoch": int(e["epoch"]), "name": k, "value": v}
+        for e in result.epochs
+        for k, v in e.items()
+        if k != "epoch"
+    ]
+    rows += [
+        {"run_id": result.run_id, "epoch": BEFORE_TRAINING, "name": f"test/{k}", "value": v}
+        for k, v in untrained["t2v"].items()
+    ]
+    rows += [
+        {"run_id": result.run_id, "epoch": test_metrics["epoch"], "name": k, "value": v}
+        for k, v in test_metrics.items()
+        if k != "epoch"
+    ]
+    with wh.transaction():
+        wh.sql(
+            "training/insert_run",
+            {
+                "run_id": result.run_id,
+                "dataset": config.dataset,
+                "text_variant": config.text_variant,
+                "video_variant": config.video_variant,
+                "head": config.head,
+                "loss": config.loss,
+                "checkpoint": result.checkpoint,
+                "best_val_r1": result.best_val_r1,
+                "out_text_variant": result.text_variant,
+                "out_video_variant": result.video_variant,
+                "test_eval": result.test_eval,
+            },
+        )
+        wh.sql_many("training/insert_metric", rows)
+
+
+@contextmanager
+def _quiet_lightning():
+    """Lightning's start-up banners (accelerator, tips) off; warnings and errors stay on."""
+    logger = logging.getLogger("lightning.pytorch")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+            warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _loggers(out_dir: Path) -> list:
+    loggers = [CSVLogger(out_dir, name="", version="")]
+    if importlib.util.find_spec("tensorboard") is not None:
+        loggers.append(TensorBoardLogger(out_dir, name="", version="", default_hp_metric=False))
+    return loggers
