@@ -26,7 +26,7 @@ from vtr.errors import AnnotationError, VideoDecodeError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
 from vtr.ingest.backbones.base import ImageNorm
 from vtr.ingest.datasets import _bulk, get_dataset
-from vtr.ingest.moments import read_jsonl
+from vtr.ingest.jsonl import read_jsonl
 from vtr.ingest.pipeline import (
     IngestSummary,
     VariantResult,

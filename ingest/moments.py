@@ -8,7 +8,6 @@ from three annotators per relevant clip). The test split has no labels.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pyarrow as pa
 
 from vtr.errors import AnnotationError
 from vtr.ingest.datasets import DatasetRows, _caption, _video
+from vtr.ingest.jsonl import read_jsonl
 from vtr.warehouse.catalog import Warehouse
 
 N_ANNOTATORS = 3
@@ -63,28 +63,6 @@ class MomentRows:
             "moment_windows_in": pa.Table.from_pylist(self.windows, WINDOW_SCHEMA),
             "moment_saliency_in": pa.Table.from_pylist(self.saliency, SALIENCY_SCHEMA),
         }
-
-
-def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, object) of every non-empty line; AnnotationError on bad JSON."""
-    path = Path(path)
-    if not path.is_file():
-        raise AnnotationError(f"{path} does not exist")
-    items = []
-    with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise AnnotationError(f"{path}:{line_no}: not valid JSON ({err.msg})") from None
-            if not isinstance(item, dict):
-                raise AnnotationError(f"{path}:{line_no}: expected a JSON object per line")
-            items.append((line_no, item))
-    if not items:
-        raise AnnotationError(f"{path} holds no JSONL rows")
-    return items
 
 
 def load_moments_jsonl(path: Path, split: str | None = None, clip_len: float = 2.0) -> MomentRows:

@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from vtr.errors import AnnotationError
+from vtr.ingest.jsonl import read_jsonl
 
 
 @dataclass(frozen=True)
@@ -57,22 +58,6 @@ def load_steps(path: str | Path) -> list[StepRow]:
     if path.suffix.lower() not in loaders:
         raise AnnotationError(f"{path}: step annotations must be .jsonl, .json or .csv")
     return loaders[path.suffix.lower()](path)
-
-
-def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, object) of every non-empty line; AnnotationError names a bad line."""
-    rows = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise AnnotationError(f"{path}:{number}: not valid JSON ({err.msg})") from None
-        if not isinstance(item, dict):
-            raise AnnotationError(f"{path}:{number}: expected a JSON object")
-        rows.append((number, item))
-    return rows
 
 
 def load_steps_jsonl(path: Path) -> list[StepRow]:

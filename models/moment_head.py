@@ -12,7 +12,6 @@ Trained with Lightning on the train split's sequences (read through the
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vtr.models.fitting import fit_plainly
 from vtr.models.moment_data import MomentSample
 
 
@@ -126,8 +126,6 @@ def fit_head(
     """Train a head on labelled samples; return it (eval mode) and its config."""
     if not samples or any(s.saliency is None for s in samples):
         raise ValueError("training needs labelled queries (windows and saliency)")
-    for name in ("lightning.pytorch", "lightning.fabric"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, workers=False, verbose=False)
     config = {
         "d_video": int(samples[0].clips.shape[1]),
@@ -150,17 +148,7 @@ def fit_head(
         collate_fn=lambda batch: collate(batch, captions),
         generator=torch.Generator().manual_seed(seed),
     )
-    trainer = L.Trainer(
-        max_epochs=epochs,
-        accelerator="auto",
-        devices=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        deterministic=True,
-    )
-    trainer.fit(module, loader)
+    fit_plainly(module, loader, epochs)
     head = module.head.cpu().eval()
     return head, config
 

@@ -12,7 +12,6 @@ use them like any other.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vtr.models.fitting import fit_plainly
 from vtr.models.step_data import StepVideo, load_step_videos
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.runs import finish_run, start_run
@@ -117,8 +117,6 @@ def train_steps(
 ) -> dict[str, Any]:
     """Train the adapters on the train split; write the adapted variants; return a summary."""
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
-    for name in ("lightning.pytorch", "lightning.fabric"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, workers=False, verbose=False)
     train = load_step_videos(wh, dataset, "train", text_variant, video_variant)
     config = {
@@ -146,17 +144,7 @@ def train_steps(
         collate_fn=_collate,
         generator=torch.Generator().manual_seed(seed),
     )
-    trainer = L.Trainer(
-        max_epochs=epochs,
-        accelerator="auto",
-        devices=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        deterministic=True,
-    )
-    trainer.fit(module, loader)
+    trainer = fit_plainly(module, loader, epochs)
     losses = float(trainer.callback_metrics.get("train_loss", torch.tensor(float("nan"))))
     variants = _write_back(wh, dataset, module, text_variant, video_variant, run_id)
     summary = {"run_id": run_id, "final_train_loss": losses, **variants}

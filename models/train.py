@@ -9,9 +9,6 @@ and every video of the dataset through the best checkpoint, writes them as NEW v
 from __future__ import annotations
 
 import importlib.util
-import logging
-import warnings
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from torch import nn
 
 from vtr.errors import TrainInputError
 from vtr.models.data import PairDataModule
+from vtr.models.fitting import quiet_lightning
 from vtr.models.heads import HEADS, Frozen, Projection, Standardize, TwoTower, build_head
 from vtr.models.losses import LOSSES, build_loss
 from vtr.models.module import (
@@ -123,7 +121,7 @@ def train(wh: Warehouse, config: TrainConfig) -> TrainResult:
     _check(wh, config)
     run_id = start_run(wh, "train", {**asdict(config), "tower": config.head_tower})
     try:
-        with _quiet_lightning():
+        with quiet_lightning():
             result = _train(wh, config, run_id)
     except BaseException as err:
         finish_run(wh, run_id, "failed", {"error": f"{type(err).__name__}: {err}"})
@@ -316,21 +314,6 @@ def _record(wh, config, result: TrainResult, untrained, test_metrics) -> None:
             },
         )
         wh.sql_many("training/insert_metric", rows)
-
-
-@contextmanager
-def _quiet_lightning():
-    """Lightning's start-up banners (accelerator, tips) off; warnings and errors stay on."""
-    logger = logging.getLogger("lightning.pytorch")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*LeafSpec.*")
-            warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-            yield
-    finally:
-        logger.setLevel(level)
 
 
 def _loggers(out_dir: Path) -> list:

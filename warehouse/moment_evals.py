@@ -18,7 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from vtr.errors import AnnotationError, PredictionError
-from vtr.ingest.moments import load_moments_jsonl, read_jsonl, register_moments
+from vtr.ingest.jsonl import read_jsonl
+from vtr.ingest.moments import load_moments_jsonl, register_moments
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
 

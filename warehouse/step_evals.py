@@ -14,7 +14,8 @@ import duckdb
 import pyarrow as pa
 
 from vtr.errors import AnnotationError, EvalInputError
-from vtr.ingest.steps import StepRow, load_steps, read_jsonl
+from vtr.ingest.jsonl import read_jsonl
+from vtr.ingest.steps import StepRow, load_steps
 from vtr.warehouse.queries import query_dicts
 
 STEP_METRIC_KEYS = ("R1@0.3", "R1@0.5", "R5@0.3", "R5@0.5", "mIoU")
