@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test lint bench bench-moments clean
+.PHONY: install demo test lint bench bench-moments bench-steps clean
 
 install: $(VENV)/.installed
 
@@ -30,7 +30,10 @@ bench: install
 	$(BIN)/python bench/ann_search.py
 
 bench-moments: install
-	$(BIN)/python bench/moments.py --videos 240 --seed 0 --epochs 40 --out bench-moments
+	$(BIN)/python bench/moments.py --videos 240 --seed 0 --epochs 40 --out bench-out/moments
+
+bench-steps: install
+	$(BIN)/python bench/steps_quality.py --videos 120 --seed 0 --out bench-out/steps
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache bench-moments
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache bench-out
