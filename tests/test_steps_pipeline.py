@@ -124,6 +124,23 @@ def test_steps_end_to_end(tmp_path):
     assert len(rows) == 4
     assert_self_contained(path)
     assert_tables_have_rows(path)
+    cli = run(
+        "report-steps",
+        wh,
+        "--dataset",
+        "steps",
+        "--tune-split",
+        "none",
+        "--label",
+        "z",
+        "--text-variant",
+        TEXT,
+        "--video-variant",
+        CHUNKS,
+        "--out",
+        tmp_path / "cli report",
+    )
+    assert cli.stdout.strip().splitlines()[-1].endswith("report.md")
 
 
 def test_dp_windows_keep_step_order(tmp_path):

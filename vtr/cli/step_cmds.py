@@ -188,6 +188,53 @@ def steps_metrics_command(
     console.print(table)
 
 
+@reports_errors
+def report_steps_command(
+    warehouse: Path = WAREHOUSE,
+    dataset: str = DATASET,
+    text_variants: list[str] = typer.Option(
+        ..., "--text-variant", help="Text variant of a pair (repeat, one per pair)."
+    ),
+    video_variants: list[str] = typer.Option(
+        ..., "--video-variant", help="Clip variant of a pair (repeat, in the same order)."
+    ),
+    labels: list[str] | None = typer.Option(
+        None, "--label", help="A name per pair for the tables (default: the variants)."
+    ),
+    split: str = typer.Option("test", "--split", help="Split to report on."),
+    tune_split: str = typer.Option(
+        "val", "--tune-split", help="Split that picks each row's drop quantile ('none': 0.5)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Report folder."),
+) -> None:
+    """Markdown report of step grounding: DP vs top-1 for each (text, video) variant pair,
+    and one video's step x chunk similarity with annotated and predicted windows.
+
+    Example (zero-shot vs trained adapters):
+
+      vtr report-steps wh/ --dataset steps --label zero-shot --text-variant T0 --video-variant V0
+        --label trained --text-variant T1 --video-variant V1
+    """
+    from vtr.errors import ReportError
+    from vtr.reports.steps import write_steps_report
+    from vtr.warehouse import open_warehouse
+
+    if len(text_variants) != len(video_variants) or (labels and len(labels) != len(text_variants)):
+        raise ReportError("give as many --video-variant (and --label) as --text-variant")
+    names = labels or [f"{t} x {v}" for t, v in zip(text_variants, video_variants, strict=True)]
+    pairs = list(zip(names, text_variants, video_variants, strict=True))
+    with open_warehouse(warehouse, read_only=True) as wh:
+        path, _ = write_steps_report(
+            wh,
+            dataset,
+            pairs,
+            split=split,
+            tune_split=None if tune_split == "none" else tune_split,
+            out_dir=out,
+        )
+    typer.echo(str(path))
+
+
 def register(app: typer.Typer) -> None:
     """Add the step commands to the `synth`, `train`, `predict` and `metrics` groups."""
     from vtr.cli.eval_cmds import metrics_app
@@ -198,3 +245,4 @@ def register(app: typer.Typer) -> None:
     train_app.command("steps")(train_steps_command)
     predict_app.command("steps")(predict_steps_command)
     metrics_app.command("steps")(steps_metrics_command)
+    app.command("report-steps")(report_steps_command)
