@@ -55,3 +55,7 @@ class IngestIncomplete(VtrError):
 
 class ReportError(VtrError):
     """The report folder cannot be created or written."""
+
+
+class TapError(VtrError):
+    """A layer or pooling request that the backbone cannot serve."""

@@ -23,7 +23,17 @@ def ingest(
     ),
     text_backbone: list[str] = typer.Option([], help="Text backbone spec; repeat for several."),
     frames: int = typer.Option(8, help="Frames sampled uniformly per video."),
-    temporal: str = typer.Option("mean", help="Temporal pooling of frames: mean, max, first, sum."),
+    temporal: str = typer.Option(
+        "mean", help="Temporal pooling(s) of frames, comma-separated: mean, max, first, sum."
+    ),
+    layers: str = typer.Option(
+        None,
+        help="Hidden layers to tap, e.g. 4,8,-1 (negative = from the end) or all; "
+        "default: only the model's own output (final/embed).",
+    ),
+    poolings: str = typer.Option(
+        "first,last,mean,max,sum", help="Token poolings of every tapped layer, comma-separated."
+    ),
     batch_size: int = typer.Option(16, help="Videos per forward pass."),
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
     device: str = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cuda if present)."),
@@ -32,7 +42,8 @@ def ingest(
 ) -> None:
     """Embed every video and caption of a dataset with each backbone, into LanceDB.
 
-    Each (backbone, layer, pooling) is a variant with its own Lance table and catalog row.
+    Each (backbone, layer, pooling[, temporal]) is a variant with its own Lance table and
+    catalog row; all of a backbone's variants come from one forward pass per batch.
     Re-running skips what is complete; bad videos are recorded (see `vtr errors`) and the
     command exits with code 3 when some items failed.
 
@@ -40,6 +51,8 @@ def ingest(
       vtr ingest wh/ --dataset synth --annotations corpus/annotations.json
         --videos corpus/videos --video-backbone open_clip:vtr-tiny-vit:random
         --text-backbone open_clip:vtr-tiny-vit:random --text-backbone st:minilm
+      vtr ingest wh/ --dataset synth --video-backbone open_clip:vtr-tiny-vit:random
+        --layers 1,-1 --poolings first,mean,max --temporal mean,max
     """
     from vtr.ingest.datasets import register_dataset
     from vtr.ingest.pipeline import ingest as run_ingest
@@ -55,6 +68,8 @@ def ingest(
             text_backbones=text_backbone,
             frames=frames,
             temporal=temporal,
+            layers=layers,
+            poolings=poolings,
             batch_size=batch_size,
             workers=workers,
             device=device,
