@@ -194,6 +194,40 @@ def draw_strip(
         plt.close(fig)
 
 
+def metric_lines(
+    path: Path,
+    x: Sequence[int],
+    series: Mapping[str, Sequence[float | None]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    references: Mapping[str, float] | None = None,
+) -> Path:
+    """One line per series over integer `x` (e.g. a metric per layer); None leaves a gap.
+
+    `references` are drawn as dashed horizontal lines (e.g. the model's own output).
+    """
+    if not x or not series:
+        raise ValueError("metric_lines needs at least one x value and one series")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    try:
+        for i, (name, values) in enumerate(series.items()):
+            ys = [np.nan if v is None else float(v) for v in values]
+            color = SERIES_COLORS[i % len(SERIES_COLORS)]
+            ax.plot(list(x), ys, marker="o", color=color, label=plain_label(name))
+        for name, value in (references or {}).items():
+            ax.axhline(value, linestyle="--", color=OTHER_COLOR, label=plain_label(name))
+        ax.set_xticks(list(x))
+        ax.set_xlabel(plain_label(xlabel, 80))
+        ax.set_ylabel(plain_label(ylabel, 80))
+        ax.set_title(plain_label(title, 90))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        return _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
 def _bar_value(height: float) -> str:
     if np.isnan(height):
         return ""

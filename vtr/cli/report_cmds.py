@@ -20,10 +20,16 @@ def report_command(
         "--compare, repeat to choose which evaluations to compare.",
     ),
     eda: bool = typer.Option(False, "--eda", help="Write the dataset report of --dataset."),
-    dataset: str | None = typer.Option(None, help="Dataset name, with --eda."),
+    dataset: str | None = typer.Option(None, help="Dataset name, with --eda or --sweep."),
     compare: bool = typer.Option(
         False, "--compare", help="Write a leaderboard of all (or the --eval) evaluations."
     ),
+    sweep: bool = typer.Option(
+        False,
+        "--sweep",
+        help="Write the layer/pooling sweep report (of --dataset / --split, default all).",
+    ),
+    split: str | None = typer.Option(None, help="Split, with --sweep."),
     cases: int = typer.Option(
         3,
         "--cases",
@@ -54,6 +60,8 @@ def report_command(
       vocabulary, categories, durations.
     * `--compare [--eval ID ...]`: a leaderboard of evaluations with a recall chart and
       the gain of re-ranked evaluations (`vtr eval --rerank`) over plain cosine.
+    * `--sweep [--dataset NAME --split test]`: per backbone and layer, a video pooling x
+      text pooling -> MRR table, and MRR vs layer (after `vtr eval --sweep`).
 
     The warehouse is opened read-only. Prints the path of report.md as the last line.
 
@@ -62,9 +70,10 @@ def report_command(
         vtr report wh/ --eval 1 --out reports/minilm-vs-clip
         vtr report wh/ --eda --dataset synth
         vtr report wh/ --compare
+        vtr report wh/ --sweep --dataset synth --split test
     """
-    if sum([eda, compare]) > 1:
-        raise typer.BadParameter("choose one of --eda and --compare")
+    if sum([eda, compare, sweep]) > 1:
+        raise typer.BadParameter("choose one of --eda, --compare and --sweep")
     with open_warehouse(warehouse, read_only=True) as wh:
         if eda:
             from vtr.reports.eda import write_eda_report
@@ -72,6 +81,10 @@ def report_command(
             if not dataset:
                 raise typer.BadParameter("--eda needs --dataset NAME")
             path = write_eda_report(wh, dataset, out_dir=out)
+        elif sweep:
+            from vtr.reports.sweep import write_sweep_report
+
+            path = write_sweep_report(wh, dataset, split, out_dir=out, notes=notes or ())
         elif compare:
             from vtr.reports.compare import write_comparison_report
 
