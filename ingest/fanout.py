@@ -75,7 +75,10 @@ def _layer_pooling_pairs(
 def video_variants(spec: str, encoder, plan: TapPlan, frames: int) -> list[Variant]:
     """Every video variant the plan asks of this backbone, final/embed first."""
     variants = []
-    for layer, pooling in _layer_pooling_pairs(plan, encoder.video_layers, True, "first"):
+    pairs = _layer_pooling_pairs(
+        plan, encoder.video_layers, encoder.has_video_embed, encoder.default_video_pooling
+    )
+    for layer, pooling in pairs:
         native = layer == "final" and encoder.video_native
         for temporal in (NATIVE,) if native else plan.temporal:
             variant = Variant("video", spec, layer, pooling, temporal=temporal, frames=frames)

@@ -7,11 +7,11 @@ library's own `hidden_states[k]`, to 1e-5.
 
 import pytest
 import torch
-from tiny_models import save_bert, save_hf_clip, save_lm, save_xclip
+from tiny_models import save_bert, save_hf_clip, save_llava_next_video, save_lm, save_xclip
 
 from vtr.errors import BackboneError, TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
-from vtr.ingest.fanout import TapPlan, text_variants
+from vtr.ingest.fanout import TapPlan, text_variants, video_variants
 from vtr.ingest.taps import pool_tokens
 
 CPU = torch.device("cpu")
@@ -30,6 +30,7 @@ def models(tmp_path_factory):
         "xclip": save_xclip(root / "xclip", frames=4),
         "hf_text": save_bert(root / "bert"),
         "lm": save_lm(root / "lm"),
+        "vlm": save_llava_next_video(root / "llava next video"),
     }
 
 
@@ -116,6 +117,29 @@ def test_decoder_lm_last_token_ignores_padding(models):
     ids = [v.id for v in text_variants(spec, encoder, TapPlan.from_options("-2", "last"))]
     assert ids == [f"text/{spec}/L3/last"]
     assert [v.id for v in text_variants(spec, encoder, TapPlan())] == [f"text/{spec}/L4/last"]
+
+
+def test_video_llm_before_and_after_the_llm_match_the_library(models):
+    spec = f"vlm:{models['vlm']}"
+    encoder = load_video_encoder(spec, CPU)
+    model, frames = encoder.model, _frames(encoder, n_frames=3)
+    with torch.inference_mode():
+        out = encoder.forward_video(frames, [0, 1, 3])
+        projected = encoder.video_tokens(frames)
+        # the library's own multimodal forward, the prompt being the video tokens alone
+        ids = torch.full(projected.shape[:2], model.config.video_token_index)
+        own = model(input_ids=ids, pixel_values_videos=frames, output_hidden_states=True)
+    assert projected.shape == (2, 3 * 4, encoder.video_width)  # 4 pooled tokens a frame
+    close(out.hidden[0], projected.reshape(6, 4, -1))  # L0: the projector output, before the LLM
+    for layer in (1, 3):
+        close(out.hidden[layer], own.hidden_states[layer].reshape(6, 4, -1))
+    assert not torch.allclose(out.hidden[0], out.hidden[3])
+    plan = TapPlan.from_options("0,-1", "mean", "max")
+    assert [v.id for v in video_variants(spec, encoder, plan, 3)] == [
+        f"video/{spec}/L0/mean/max/3f",
+        f"video/{spec}/L3/mean/max/3f",
+    ]
+    assert [v.id for v in text_variants(spec, encoder, TapPlan())] == [f"text/{spec}/L3/last"]
 
 
 def test_st_has_no_taps_and_missing_folders_are_explained(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from tiny_models import save_hf_clip, save_lm, save_xclip
+from tiny_models import save_hf_clip, save_llava_next_video, save_lm, save_xclip
 from typer.testing import CliRunner
 
 from vtr.cli.app import app
@@ -93,6 +93,7 @@ def test_one_forward_per_batch_writes_every_variant(wh, small_corpus):
 def test_cli_ingests_hf_families_with_layers_and_poolings(tmp_path, small_corpus):
     clip, xclip, lm = (save_hf_clip(tmp_path / "clip"), save_xclip(tmp_path / "xclip", frames=2),
                        save_lm(tmp_path / "lm"))  # fmt: skip
+    vlm = save_llava_next_video(tmp_path / "vlm")
     runner = CliRunner()
     wh_dir = tmp_path / "wh"
     assert runner.invoke(app, ["init", str(wh_dir)]).exit_code == 0
@@ -103,6 +104,7 @@ def test_cli_ingests_hf_families_with_layers_and_poolings(tmp_path, small_corpus
     backbones = [
         *("--video-backbone", f"hf_clip:{clip}", "--video-backbone", f"xclip:{xclip}"),
         *("--text-backbone", f"xclip:{xclip}", "--text-backbone", f"lm:{lm}"),
+        *("--video-backbone", f"vlm:{vlm}"),
     ]
     args = [*data, *backbones, "--layers", "-1", "--poolings", "first,last", "--temporal", "max"]
     args.append("--json")
@@ -114,6 +116,9 @@ def test_cli_ingests_hf_families_with_layers_and_poolings(tmp_path, small_corpus
     assert f"video/hf_clip:{clip}/final/embed/max/2f" in ids
     assert f"text/xclip:{xclip}/L3/last" in ids and f"text/lm:{lm}/L4/last" in ids
     assert f"text/lm:{lm}/final/embed" not in ids
+    assert [i for i in ids if i.startswith(f"video/vlm:{vlm}/")] == [
+        f"video/vlm:{vlm}/L3/{pooling}/max/2f" for pooling in ("first", "last")
+    ]
     with open_warehouse(wh_dir) as wh:
         native = _vectors(wh, f"video/xclip:{xclip}/final/embed/native/2f")
         assert len(native) == 16 and next(iter(native.values())).shape == (24,)

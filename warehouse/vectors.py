@@ -73,7 +73,6 @@ class VectorStore:
             raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
         if not len(ids):
             return
-        handle = self.ensure_table(table, int(vectors.shape[1]))
         batch = pa.table(
             {
                 "dataset": pa.array([dataset] * len(ids), pa.string()),
@@ -82,7 +81,10 @@ class VectorStore:
             },
             schema=vector_schema(int(vectors.shape[1])),
         )
-        handle.add(batch)
+        if self.has_table(table):
+            self.db.open_table(table).add(batch)
+        else:  # a new table is created with its first rows: one commit, not two
+            self.db.create_table(table, data=batch, schema=batch.schema)
 
     def read(
         self, table: str, dataset: str, ids: Sequence[str] | None = None

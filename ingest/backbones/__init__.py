@@ -8,6 +8,7 @@
 | `xclip`      | `xclip:/path` or a cached hub name     | video, text |
 | `hf_text`    | `hf_text:/path` or a cached hub name   | text        |
 | `lm`         | `lm:/path` or a cached hub name        | text        |
+| `vlm`        | `vlm:/path` (LLaVA-NeXT-Video)         | video, text |
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ FAMILIES: dict[str, dict[str, str]] = {
         "spec": "lm:/path/to/model | lm:ORG/NAME (local HF cache); AutoModelForCausalLM",
         "towers": "text",
         "example": "lm:Qwen/Qwen2.5-0.5B",
+    },
+    "vlm": {
+        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video, "
+        "L0 = projector output (before the LLM), Lk = LLM layer k over the video tokens",
+        "towers": "video, text",
+        "example": "vlm:llava-hf/LLaVA-NeXT-Video-7B-hf",
     },
 }
 
@@ -95,6 +102,10 @@ def _hf(family: str, rest: str, device: str):
         return hf.HFClipModel(rest, torch.device(device))
     if family == "xclip":
         return hf.XClipModel(rest, torch.device(device))
+    if family == "vlm":
+        from vtr.ingest.backbones.video_llm import LlavaNextVideoModel
+
+        return LlavaNextVideoModel(rest, torch.device(device))
     return hf.HFTextModel(rest, torch.device(device), causal=family == "lm")
 
 
@@ -106,11 +117,12 @@ _VIDEO: dict[str, Callable] = {
     "open_clip": _open_clip,
     "hf_clip": _hf_family("hf_clip"),
     "xclip": _hf_family("xclip"),
+    "vlm": _hf_family("vlm"),
 }
 _TEXT: dict[str, Callable] = {
     "open_clip": _open_clip,
     "st": _sentence,
-    **{family: _hf_family(family) for family in ("hf_clip", "xclip", "hf_text", "lm")},
+    **{family: _hf_family(family) for family in ("hf_clip", "xclip", "hf_text", "lm", "vlm")},
 }
 
 

@@ -26,6 +26,8 @@ class VideoEncoder(Protocol):
     video_layers: int  # number of blocks n; layers 0..n can be tapped
     video_width: int  # width of the tapped token states
     video_native: bool  # True when the model pools time itself (its output is one per video)
+    has_video_embed: bool  # False: no own output (video LLMs), the last layer stands in
+    default_video_pooling: str  # token pooling used when no layers are asked for
 
     def forward_video(self, frames: torch.Tensor, layers: list[int]) -> Forward:
         """(B, T, 3, H, W) frames -> own output (B, T, dim) or (B, dim) + tapped layers."""

@@ -95,6 +95,8 @@ class HFClipModel(_TextTower):
 
     family = "hf_clip"
     video_native = False
+    has_video_embed = True
+    default_video_pooling = "first"
 
     def __init__(self, name: str, device: torch.device) -> None:
         from transformers import CLIPModel, XCLIPModel

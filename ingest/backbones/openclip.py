@@ -119,6 +119,8 @@ class OpenClipModel:
         self.text_layers = len(text_blocks)
         self.text_width = int((self.text_tower or model).transformer.width)
         self.video_native = False
+        self.has_video_embed = True
+        self.default_video_pooling = "first"
         self.has_text_embed = True
         self.default_pooling = "last"
 
