@@ -17,27 +17,11 @@ import torch
 
 from vtr.errors import TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
-from vtr.ingest.fanout import (
-    TapPlan,
-    tapped_layers,
-    text_variants,
-    text_vectors,
-    variant_dim,
-    video_variants,
-    video_vectors,
-)
+from vtr.ingest.fanout import TapPlan, text_variants, text_vectors, video_variants, video_vectors
+from vtr.ingest.targets import Targets, VariantResult
 from vtr.ingest.video import FrameBatch, FrameDataset, collate_frames
 from vtr.progress import progress_bar
-from vtr.warehouse.runs import finish_run, record_error, start_run
-from vtr.warehouse.variants import register_variant
-
-
-@dataclass
-class VariantResult:
-    variant_id: str
-    written: int = 0
-    already_present: int = 0
-    failed: int = 0
+from vtr.warehouse.runs import finish_run, start_run
 
 
 @dataclass
@@ -158,50 +142,8 @@ def ingest(
     return summary
 
 
-class _Targets:
-    """The variants of one backbone: what each already holds, its writer and its result.
-
-    An item is processed when any variant lacks it; each variant only receives the
-    items it lacks, so re-runs (also with more layers or poolings) never duplicate rows.
-    """
-
-    def __init__(self, wh, summary, encoder, variants, extra, flush_rows) -> None:
-        self.wh, self.summary, self.variants = wh, summary, variants
-        self.layers = tapped_layers(variants)
-        self.done, self.writers = {}, {}
-        for variant in variants:
-            register_variant(wh, variant, variant_dim(variant, encoder), extra)
-            table = variant.lance_table
-            self.done[variant.id] = wh.vectors.existing_ids(table, summary.dataset)
-            self.writers[variant.id] = _Writer(wh, summary.dataset, table, flush_rows)
-        self.results = {variant.id: VariantResult(variant.id) for variant in variants}
-
-    def todo(self, items: list, key) -> list:
-        for variant_id, result in self.results.items():
-            result.already_present = sum(key(item) in self.done[variant_id] for item in items)
-        return [item for item in items if any(key(item) not in d for d in self.done.values())]
-
-    def add(self, ids: list[str], vectors: dict[str, torch.Tensor]) -> None:
-        for variant_id, writer in self.writers.items():
-            keep = [i for i, item_id in enumerate(ids) if item_id not in self.done[variant_id]]
-            if keep:
-                writer.add([ids[i] for i in keep], vectors[variant_id][keep])
-
-    def fail(self, ids: list[str], stage: str, message: str) -> None:
-        """One error row per item (under the backbone's first variant); every variant counts it."""
-        for item_id in ids:
-            record_error(
-                self.wh, self.summary.run_id, self.summary.dataset, item_id, stage, message,
-                self.variants[0].id,
-            )  # fmt: skip
-        for result in self.results.values():
-            result.failed += len(ids)
-
-    def finish(self) -> list[VariantResult]:
-        for variant_id, writer in self.writers.items():
-            writer.flush()
-            self.results[variant_id].written = writer.written
-        return list(self.results.values())
+def _writers(wh, summary, flush_rows: int):
+    return lambda table: _Writer(wh, summary.dataset, table, flush_rows)
 
 
 def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, flush_rows, progress):
@@ -215,7 +157,7 @@ def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, flush_ro
         "frame_embedding": "L2-normalised per frame before temporal pooling",
         "token_pooling": "per frame, over every token of the layer (class token first)",
     }
-    targets = _Targets(wh, summary, encoder, variants, extra, flush_rows)
+    targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
     items = [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": dataset})]
     todo = targets.todo(items, key=lambda item: item[0])
     if workers is None:
@@ -268,7 +210,7 @@ def _embed_batch(wh, summary, encoder, targets, batch: FrameBatch) -> None:
 
 def _ingest_texts(wh, summary, encoder, variants, batch_size, flush_rows, progress):
     extra = {"weights": encoder.weights, "token_pooling": "mask-aware, padding excluded"}
-    targets = _Targets(wh, summary, encoder, variants, extra, flush_rows)
+    targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
     rows = wh.rows("ingest/captions", {"dataset": summary.dataset})
     todo = targets.todo(rows, key=lambda row: row["caption_id"])
     task = progress.add_task(f"text  {variants[0].backbone}", total=len(todo))
