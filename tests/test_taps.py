@@ -118,3 +118,14 @@ def test_open_clip_taps_are_block_outputs_and_embed_is_the_library_output():
     assert not torch.allclose(video.hidden[1], video.hidden[2])
     with pytest.raises(TapError, match="layer 0"):
         encoder.forward_texts(texts, [0])
+
+
+def test_a_tower_without_transformer_blocks_offers_its_own_output_only():
+    spec = "open_clip:RN50:random"  # a ResNet image tower: no blocks to tap
+    encoder = load_video_encoder(spec, CPU)
+    assert encoder.video_layers == 0 and encoder.text_layers == 12
+    assert [v.id for v in video_variants(spec, encoder, TapPlan(), 4)] == [
+        f"video/{spec}/final/embed/mean/4f"
+    ]
+    with pytest.raises(TapError, match="no layer taps"):
+        video_variants(spec, encoder, TapPlan.from_options("1"), 4)

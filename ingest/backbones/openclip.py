@@ -113,11 +113,9 @@ class OpenClipModel:
         self.dim = int(open_clip.get_model_config(arch)["embed_dim"])
         self.weights = f"random init (seed {seed})" if checkpoint is None else checkpoint
         self.text_tower = getattr(model, "text", None)  # CustomTextCLIP keeps its text tower here
-        text_blocks = (self.text_tower or model).transformer.resblocks
-        self.video_layers = len(model.visual.transformer.resblocks)
-        self.video_width = int(model.visual.transformer.width)
-        self.text_layers = len(text_blocks)
-        self.text_width = int((self.text_tower or model).transformer.width)
+        # towers that are not open_clip transformers (timm, HF text) offer no taps: 0 layers
+        self.video_layers, self.video_width = _blocks(model.visual, self.dim)
+        self.text_layers, self.text_width = _blocks(self.text_tower or model, self.dim)
         self.video_native = False
         self.has_video_embed = True
         self.default_video_pooling = "first"
@@ -162,6 +160,15 @@ class OpenClipModel:
             )
         hidden = dict(zip(layers, out["text_intermediates"], strict=True))
         return Forward(out["text_features"], hidden, mask)
+
+
+def _blocks(tower, default_width: int) -> tuple[int, int]:
+    """(number of blocks, token width) of an open_clip transformer tower; (0, dim) otherwise."""
+    transformer = getattr(tower, "transformer", None)
+    blocks = getattr(transformer, "resblocks", None)
+    if blocks is None or not hasattr(tower, "forward_intermediates"):
+        return 0, default_width
+    return len(blocks), int(transformer.width)
 
 
 def _block_indices(layers: list[int]) -> list[int]:
