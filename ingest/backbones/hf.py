@@ -30,7 +30,7 @@ CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 
-def _load(loader, family: str, name: str, device: torch.device):
+def load_pretrained(loader, family: str, name: str, device: torch.device):
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -42,7 +42,7 @@ def _load(loader, family: str, name: str, device: torch.device):
     return model_dir, model.to(device).eval()
 
 
-def _tokenizer(model_dir: Path, family: str):
+def load_tokenizer(model_dir: Path, family: str):
     from transformers import AutoTokenizer
 
     try:
@@ -54,7 +54,7 @@ def _tokenizer(model_dir: Path, family: str):
     return tokenizer
 
 
-def _image_norm(model_dir: Path, image_size: int) -> ImageNorm:
+def image_norm(model_dir: Path, image_size: int) -> ImageNorm:
     """Mean/std/size from the folder's preprocessor_config.json, else CLIP's defaults."""
     path = model_dir / "preprocessor_config.json"
     cfg = json.loads(path.read_text()) if path.is_file() else {}
@@ -64,14 +64,14 @@ def _image_norm(model_dir: Path, image_size: int) -> ImageNorm:
     return ImageNorm(int(size), mean, tuple(cfg.get("image_std", CLIP_STD)))
 
 
-def _hidden(out, layers: list[int]) -> dict[int, torch.Tensor]:
+def tapped_hidden(out, layers: list[int]) -> dict[int, torch.Tensor]:
     states = out.hidden_states
     if layers and max(layers) >= len(states):
         raise TapError(f"layer {max(layers)} does not exist (layers 0..{len(states) - 1})")
     return {layer: states[layer] for layer in layers}
 
 
-class _TextTower:
+class TextTower:
     """Tokenise with the folder's tokenizer; mask = the tokenizer's attention mask."""
 
     model: torch.nn.Module
@@ -90,7 +90,7 @@ class _TextTower:
         return {key: value.to(self.device) for key, value in enc.items() if key != "token_type_ids"}
 
 
-class HFClipModel(_TextTower):
+class HFClipModel(TextTower):
     """`hf_clip:PATH`: a transformers CLIPModel; per-frame image features, text features."""
 
     family = "hf_clip"
@@ -102,12 +102,12 @@ class HFClipModel(_TextTower):
         from transformers import CLIPModel, XCLIPModel
 
         loader = XCLIPModel if self.video_native else CLIPModel
-        model_dir, self.model = _load(loader, self.family, name, device)
+        model_dir, self.model = load_pretrained(loader, self.family, name, device)
         self.device = device
-        self.tokenizer = _tokenizer(model_dir, self.family)
+        self.tokenizer = load_tokenizer(model_dir, self.family)
         cfg = self.model.config
         self.dim = int(cfg.projection_dim)
-        self.norm = _image_norm(model_dir, cfg.vision_config.image_size)
+        self.norm = image_norm(model_dir, cfg.vision_config.image_size)
         self.video_layers = int(cfg.vision_config.num_hidden_layers)
         self.video_width = int(cfg.vision_config.hidden_size)
         self.text_layers = int(cfg.text_config.num_hidden_layers)
@@ -128,12 +128,13 @@ class HFClipModel(_TextTower):
         embed = out.pooler_output
         if not self.video_native:
             embed = embed.view(*frames.shape[:2], -1)
-        return Forward(embed, _hidden(out, layers))
+        return Forward(embed, tapped_hidden(out, layers))
 
     def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
         tokens = self._tokens(texts)
         out = self.model.get_text_features(**tokens, output_hidden_states=bool(layers))
-        return Forward(out.pooler_output, _hidden(out, layers), tokens["attention_mask"].bool())
+        mask = tokens["attention_mask"].bool()
+        return Forward(out.pooler_output, tapped_hidden(out, layers), mask)
 
 
 class XClipModel(HFClipModel):
@@ -152,7 +153,7 @@ class XClipModel(HFClipModel):
         return self.model.get_video_features(pixel_values=frames, output_hidden_states=tap)
 
 
-class HFTextModel(_TextTower):
+class HFTextModel(TextTower):
     """`hf_text:PATH` (AutoModel, e.g. BERT) and `lm:PATH` (AutoModelForCausalLM).
 
     Neither has a projected sentence embedding: variants are token poolings of hidden
@@ -166,10 +167,10 @@ class HFTextModel(_TextTower):
 
         family = "lm" if causal else "hf_text"
         loader = AutoModelForCausalLM if causal else AutoModel
-        model_dir, model = _load(loader, family, name, device)
+        model_dir, model = load_pretrained(loader, family, name, device)
         self.model = model.base_model  # hidden states without the LM head's vocabulary logits
         self.device = device
-        self.tokenizer = _tokenizer(model_dir, family)
+        self.tokenizer = load_tokenizer(model_dir, family)
         cfg = model.config
         self.text_layers = int(cfg.num_hidden_layers)
         self.text_width = self.dim = int(cfg.hidden_size)
@@ -180,4 +181,4 @@ class HFTextModel(_TextTower):
     def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
         tokens = self._tokens(texts)
         out = self.model(**tokens, output_hidden_states=True)
-        return Forward(None, _hidden(out, layers), tokens["attention_mask"].bool())
+        return Forward(None, tapped_hidden(out, layers), tokens["attention_mask"].bool())

@@ -19,11 +19,17 @@ from __future__ import annotations
 
 import torch
 
-from vtr.ingest.backbones.hf import _hidden, _image_norm, _load, _TextTower, _tokenizer
+from vtr.ingest.backbones.hf import (
+    TextTower,
+    image_norm,
+    load_pretrained,
+    load_tokenizer,
+    tapped_hidden,
+)
 from vtr.ingest.taps import Forward
 
 
-class LlavaNextVideoModel(_TextTower):
+class LlavaNextVideoModel(TextTower):
     family = "vlm"
     has_video_embed = False
     has_text_embed = False
@@ -34,13 +40,14 @@ class LlavaNextVideoModel(_TextTower):
     def __init__(self, name: str, device: torch.device) -> None:
         from transformers import LlavaNextVideoForConditionalGeneration
 
-        model_dir, model = _load(LlavaNextVideoForConditionalGeneration, self.family, name, device)
+        loader = LlavaNextVideoForConditionalGeneration
+        model_dir, model = load_pretrained(loader, self.family, name, device)
         self.model = model
         self.llm = model.model.language_model  # the decoder without the vocabulary head
         self.device = device
-        self.tokenizer = _tokenizer(model_dir, self.family)
+        self.tokenizer = load_tokenizer(model_dir, self.family)
         cfg = model.config
-        self.norm = _image_norm(model_dir, cfg.vision_config.image_size)
+        self.norm = image_norm(model_dir, cfg.vision_config.image_size)
         self.video_layers = self.text_layers = int(cfg.text_config.num_hidden_layers)
         self.video_width = self.text_width = self.dim = int(cfg.text_config.hidden_size)
         self.max_length = getattr(cfg.text_config, "max_position_embeddings", None)
@@ -61,11 +68,11 @@ class LlavaNextVideoModel(_TextTower):
         out = self.llm(inputs_embeds=tokens, output_hidden_states=True)
         per_frame = {
             layer: states.reshape(n_videos * n_frames, -1, states.shape[-1])
-            for layer, states in _hidden(out, layers).items()
+            for layer, states in tapped_hidden(out, layers).items()
         }
         return Forward(None, per_frame)
 
     def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
         tokens = self._tokens(texts)
         out = self.llm(**tokens, output_hidden_states=True)
-        return Forward(None, _hidden(out, layers), tokens["attention_mask"].bool())
+        return Forward(None, tapped_hidden(out, layers), tokens["attention_mask"].bool())
