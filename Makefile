@@ -27,6 +27,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/eval_memory.py
+	$(BIN)/python bench/ingest_taps.py
 	$(BIN)/python bench/ann_search.py
 
 bench-moments: install

@@ -182,8 +182,8 @@ def ingest_clips(
         for spec in text_backbones:
             encoder = load_text_encoder(spec, torch_device, seed)
             variant = Variant("text", spec, "final", "embed")
-            summary.variants.append(
-                _ingest_texts(wh, summary, encoder, variant, 256, flush_rows, progress)
+            summary.variants.extend(
+                _ingest_texts(wh, summary, encoder, [variant], 256, flush_rows, progress)
             )
             summary.variants.append(_ingest_clip_captions(wh, summary, encoder, variant))
     summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})

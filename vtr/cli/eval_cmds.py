@@ -33,11 +33,11 @@ metrics_app = typer.Typer(
 def eval_command(
     warehouse: Path = typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
     dataset: str = typer.Option(..., "--dataset", help="Dataset name, as given to `vtr ingest`."),
-    text_variant: str = typer.Option(
-        ..., "--text-variant", help="Text variant id, e.g. text/st:minilm/final/embed."
+    text_variant: str | None = typer.Option(
+        None, "--text-variant", help="Text variant id, e.g. text/st:minilm/final/embed."
     ),
-    video_variant: str = typer.Option(
-        ...,
+    video_variant: str | None = typer.Option(
+        None,
         "--video-variant",
         help="Video variant id, e.g. video/open_clip:ViT-B-32:openai/final/embed/mean/8f.",
     ),
@@ -72,6 +72,12 @@ def eval_command(
     refine_factor: int = typer.Option(
         2, "--refine-factor", min=0, help="ann: re-score k x this many candidates exactly (0: off)."
     ),
+    sweep: bool = typer.Option(
+        False,
+        "--sweep",
+        help="Evaluate every (text, video) variant pair of the same backbone, layer and dim "
+        "that has no plain evaluation on this dataset and split yet (instead of one pair).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
 ) -> None:
     """Text<->video search on a split; ranks and neighbours go to the catalog.
@@ -87,7 +93,14 @@ def eval_command(
         --video-variant video/open_clip:ViT-B-32:openai/final/embed/mean/8f --json
 
         vtr eval wh/ ... --rerank qb-norm --bank-split train
+
+        vtr eval wh/ --sweep --dataset synth --split test
     """
+    if sweep:
+        _sweep(warehouse, dataset, split, k, chunk, as_json)
+        return
+    if not text_variant or not video_variant:
+        raise typer.BadParameter("give --text-variant and --video-variant, or --sweep")
     from vtr.warehouse.ann import AnnParams, use_ann
 
     with open_warehouse(warehouse) as wh:
@@ -172,6 +185,26 @@ def retrieval_command(
         print_json(metrics)
         return
     console.print(_metrics_table(metrics, f"retrieval metrics of {sim.name}"))
+
+
+def _sweep(warehouse: Path, dataset: str, split: str, k: int, chunk: int, as_json: bool) -> None:
+    from vtr.warehouse.sweep import run_sweep
+
+    with open_warehouse(warehouse) as wh:
+        result = run_sweep(wh, dataset, None if split == "all" else split, k=k, chunk=chunk)
+    if as_json:
+        print_json({"evaluated": result.evaluated, "already_done": result.already_done})
+        return
+    for row in result.evaluated:
+        console.print(
+            f"eval {row['eval_id']}: {row['text_variant']} x {row['video_variant']}",
+            highlight=False,
+        )
+    console.print(
+        f"{len(result.evaluated)} pair(s) evaluated, {result.already_done} already done; "
+        f"`vtr report {warehouse} --sweep`",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

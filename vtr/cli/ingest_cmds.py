@@ -24,7 +24,17 @@ def ingest(
     text_backbone: list[str] = typer.Option([], help="Text backbone spec; repeat for several."),
     frames: int = typer.Option(8, help="Frames sampled uniformly per video."),
     temporal: str = typer.Option(
-        "mean", help="Temporal pooling of frames: mean, max, first, sum, seq (keep the sequence)."
+        "mean",
+        help="Temporal pooling(s) of frames, comma-separated: mean, max, first, sum, seq "
+        "(keep the per-frame sequence, input for transformer heads).",
+    ),
+    layers: str = typer.Option(
+        None,
+        help="Hidden layers to tap, e.g. 4,8,-1 (negative = from the end) or all; "
+        "default: only the model's own output (final/embed).",
+    ),
+    poolings: str = typer.Option(
+        "first,last,mean,max,sum", help="Token poolings of every tapped layer, comma-separated."
     ),
     batch_size: int = typer.Option(16, help="Videos per forward pass."),
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
@@ -43,7 +53,8 @@ def ingest(
 ) -> None:
     """Embed every video and caption of a dataset with each backbone, into LanceDB.
 
-    Each (backbone, layer, pooling) is a variant with its own Lance table and catalog row.
+    Each (backbone, layer, pooling[, temporal]) is a variant with its own Lance table and
+    catalog row; all of a backbone's variants come from one forward pass per batch.
     Re-running skips what is complete; bad videos are recorded (see `vtr errors`) and the
     command exits with code 3 when some items failed.
 
@@ -51,8 +62,10 @@ def ingest(
       vtr ingest wh/ --dataset synth --annotations corpus/annotations.json
         --videos corpus/videos --video-backbone open_clip:vtr-tiny-vit:random
         --text-backbone open_clip:vtr-tiny-vit:random --text-backbone st:minilm
+      vtr ingest wh/ --dataset synth --video-backbone open_clip:vtr-tiny-vit:random
+        --layers 1,-1 --poolings first,mean,max --temporal mean,max
 
-    Clip level (moment retrieval): add `--clips 2s [--frames-per-clip 2]
+    Clip level (moment retrieval, step grounding): add `--clips 2s [--frames-per-clip 2]
     [--clip-captions clip_captions.jsonl]`.
     """
     from vtr.cli.moment_cmds import ingest_clip_rows
@@ -76,6 +89,8 @@ def ingest(
                 text_backbones=text_backbone,
                 frames=frames,
                 temporal=temporal,
+                layers=layers,
+                poolings=poolings,
                 batch_size=batch_size,
                 workers=workers,
                 device=device,

@@ -30,13 +30,16 @@ def report_command(
         "dataset and split with ingested variants).",
     ),
     eda: bool = typer.Option(False, "--eda", help="Write the dataset report of --dataset."),
-    dataset: str | None = typer.Option(None, help="Dataset name, with --eda."),
+    dataset: str | None = typer.Option(None, help="Dataset name, with --eda or --sweep."),
     compare: bool = typer.Option(
         False, "--compare", help="Write a leaderboard of all (or the --eval) evaluations."
     ),
     sweep: bool = typer.Option(
-        False, "--sweep", help="Write the pooling x pooling tables of a `vtr eval --sweep`."
+        False,
+        "--sweep",
+        help="Write the layer/pooling sweep report (of --dataset / --split, default all).",
     ),
+    split: str | None = typer.Option(None, help="Split, with --sweep."),
     cases: int = typer.Option(
         3,
         "--cases",
@@ -69,6 +72,8 @@ def report_command(
       vocabulary, categories, durations.
     * `--compare [--eval ID ...]`: a leaderboard of evaluations with a recall chart and
       the gain of re-ranked evaluations (`vtr eval --rerank`) over plain cosine.
+    * `--sweep [--dataset NAME --split test]`: per backbone and layer, a video pooling x
+      text pooling -> MRR table, and MRR vs layer (after `vtr eval --sweep`).
 
     The warehouse is opened read-only. Prints the path of report.md as the last line.
 
@@ -78,6 +83,7 @@ def report_command(
         vtr report wh/ --train 3 --baseline 1
         vtr report wh/ --eda --dataset synth
         vtr report wh/ --compare
+        vtr report wh/ --sweep --dataset synth --split test
     """
     kinds = [bool(eval_ids) and not compare, train_run is not None, eda, compare, sweep]
     if sum(kinds) != 1:
@@ -96,14 +102,14 @@ def report_command(
             if not dataset:
                 raise ReportError("--eda needs --dataset NAME")
             path = write_eda_report(wh, dataset, out_dir=out)
+        elif sweep:
+            from vtr.reports.sweep import write_sweep_report
+
+            path = write_sweep_report(wh, dataset, split, out_dir=out, notes=notes or ())
         elif compare:
             from vtr.reports.compare import write_comparison_report
 
             path = write_comparison_report(wh, eval_ids or None, out_dir=out, notes=notes or ())
-        elif sweep:
-            from vtr.reports.sweep import write_sweep_report
-
-            path = write_sweep_report(wh, out_dir=out)
         else:
             from vtr.reports.retrieval import write_retrieval_report
 

@@ -1,0 +1,139 @@
+"""From one tapped forward pass to every requested variant.
+
+A `TapPlan` (layers x token poolings x temporal poolings) and a backbone give the
+list of variants to write; `video_vectors` / `text_vectors` turn one `Forward`
+into one (B, D) tensor per variant id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from vtr.errors import TapError
+from vtr.ingest.pooling import TEMPORAL_POOLINGS, pool_frames
+from vtr.ingest.taps import (
+    TOKEN_POOLINGS,
+    Forward,
+    check_poolings,
+    layer_index,
+    layer_name,
+    parse_layers,
+    pool_tokens,
+    resolve_layers,
+)
+from vtr.warehouse.variants import Variant
+
+NATIVE = "native"  # temporal field of a video-native model's own output (e.g. X-CLIP)
+
+
+def _items(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split(",")
+    return [part for item in value for part in item.split(",")]
+
+
+@dataclass(frozen=True)
+class TapPlan:
+    """Which layers (None: only the model's own output), token and temporal poolings."""
+
+    layers: tuple[int, ...] | str | None = None
+    poolings: tuple[str, ...] = TOKEN_POOLINGS
+    temporal: tuple[str, ...] = ("mean",)
+
+    @classmethod
+    def from_options(
+        cls,
+        layers: str | None = None,
+        poolings: str | Sequence[str] | None = None,
+        temporal: str | Sequence[str] = "mean",
+    ) -> TapPlan:
+        return cls(
+            parse_layers(layers),
+            check_poolings(_items(poolings) or TOKEN_POOLINGS, TOKEN_POOLINGS, "token"),
+            check_poolings(_items(temporal), TEMPORAL_POOLINGS, "temporal"),
+        )
+
+
+def _layer_pooling_pairs(
+    plan: TapPlan, n_layers: int, has_embed: bool, default_pooling: str
+) -> list[tuple[str, str]]:
+    pairs = [("final", "embed")] if has_embed else []
+    if plan.layers is not None and n_layers == 0:
+        raise TapError("this backbone gives its own output only (final/embed), no layer taps")
+    layers = resolve_layers(plan.layers, n_layers)
+    if not layers and not has_embed:  # no projected output: the last layer stands in
+        return [(layer_name(n_layers), default_pooling)]
+    return pairs + [(layer_name(i), p) for i in layers for p in plan.poolings]
+
+
+def video_variants(spec: str, encoder, plan: TapPlan, frames: int) -> list[Variant]:
+    """Every video variant the plan asks of this backbone, final/embed first."""
+    variants = []
+    pairs = _layer_pooling_pairs(
+        plan, encoder.video_layers, encoder.has_video_embed, encoder.default_video_pooling
+    )
+    for layer, pooling in pairs:
+        native = layer == "final" and encoder.video_native
+        for temporal in (NATIVE,) if native else plan.temporal:
+            variant = Variant("video", spec, layer, pooling, temporal=temporal, frames=frames)
+            variants.append(variant)
+    return variants
+
+
+def text_variants(spec: str, encoder, plan: TapPlan) -> list[Variant]:
+    """Every text variant the plan asks of this backbone."""
+    pairs = _layer_pooling_pairs(
+        plan, encoder.text_layers, encoder.has_text_embed, encoder.default_pooling
+    )
+    return [Variant("text", spec, layer, pooling) for layer, pooling in pairs]
+
+
+def tapped_layers(variants: Sequence[Variant]) -> list[int]:
+    """The hidden layers one forward pass must return for these variants."""
+    return sorted({i for v in variants if (i := layer_index(v.layer)) is not None})
+
+
+def variant_dim(variant: Variant, encoder) -> int:
+    if variant.layer == "final":
+        return encoder.dim
+    return encoder.video_width if variant.modality == "video" else encoder.text_width
+
+
+def video_vectors(
+    out: Forward, n_videos: int, n_frames: int, variants: Sequence[Variant]
+) -> dict[str, torch.Tensor]:
+    """Per variant id, (n_videos, D): token pooling per frame, L2 per frame, temporal pooling."""
+    per_frame: dict[tuple[str, str], torch.Tensor] = {}
+    vectors = {}
+    for variant in variants:
+        if variant.temporal == NATIVE:
+            vectors[variant.id] = out.embed.float()
+            continue
+        key = (variant.layer, variant.pooling)
+        if key not in per_frame:
+            if variant.layer == "final":
+                frames = out.embed.float().reshape(n_videos * n_frames, -1)
+            else:
+                hidden = out.hidden[layer_index(variant.layer)].float()
+                frames = pool_tokens(hidden, out.mask, variant.pooling)
+            per_frame[key] = F.normalize(frames, dim=-1).view(n_videos, n_frames, -1)
+        vectors[variant.id] = pool_frames(per_frame[key], variant.temporal)
+    return vectors
+
+
+def text_vectors(out: Forward, variants: Sequence[Variant]) -> dict[str, torch.Tensor]:
+    """Per variant id, (N, D): the model's own output or a mask-aware token pooling."""
+    vectors = {}
+    for variant in variants:
+        if variant.layer == "final":
+            vectors[variant.id] = out.embed.float()
+        else:
+            hidden = out.hidden[layer_index(variant.layer)].float()
+            vectors[variant.id] = pool_tokens(hidden, out.mask, variant.pooling)
+    return vectors
