@@ -11,7 +11,8 @@ Builds (or reuses) a 300-video synthetic warehouse with the demo backbones
    motion direction (left / right / up / down), and on the short ones that name nothing
    but the direction ("an object moves left").
 
-Every number comes from the SQL metrics of `vtr eval`.
+Every retrieval number comes from the SQL metrics of `vtr eval`. Last, a linear probe
+checks that the direction of motion is in the frame sequences at all.
 
     .venv/bin/python bench/train_quality.py                 # ~5 min on 2 CPU cores
     .venv/bin/python bench/train_quality.py --out /tmp/tq   # keep the warehouse
@@ -51,6 +52,40 @@ def build(out: Path, videos: int, seed: int) -> Path:
         ingest(wh, "synth", [BACKBONE], [BACKBONE, "st:minilm"], temporal="mean", **common)
         ingest(wh, "synth", [BACKBONE], [], temporal="seq", **common)
     return out / "wh"
+
+
+def direction_probe(root: Path, annotations: Path) -> dict:
+    """Is the direction in the frame sequence? A ridge-regression probe on the standardised
+    last-minus-first frame embedding, left vs right movers, fit on train videos and scored
+    on the val + test ones."""
+    import numpy as np
+
+    from vtr.models.data import load_vectors
+    from vtr.warehouse import open_warehouse
+
+    videos = json.loads(annotations.read_text())["videos"]
+    label = {
+        v["video_id"]: (v["split"], v["attributes"]["motion"] == "moves left")
+        for v in videos
+        if v["attributes"]["motion"] in ("moves left", "moves right")
+    }
+    with open_warehouse(root, read_only=True) as wh:
+        seq = load_vectors(wh, SEQ, "synth")
+    ids = seq.ids.to_pylist()
+    rows = [i for i, item in enumerate(ids) if item in label]
+    frames = seq.matrix.numpy()[rows]
+    x = frames[:, -1] - frames[:, 0]
+    x = np.c_[(x - x.mean(0)) / (x.std(0) + 1e-6), np.ones(len(x))]
+    y = np.array([label[ids[i]][1] for i in rows])
+    train = np.array([label[ids[i]][0] == "train" for i in rows])
+    a = x[train]
+    w = np.linalg.solve(a.T @ a + 10 * np.eye(a.shape[1]), a.T @ (2.0 * y[train] - 1))
+    held = ~train
+    return {
+        "train videos": int(train.sum()),
+        "held-out videos": int(held.sum()),
+        "held-out accuracy": float(((x[held] @ w > 0) == y[held]).mean()),
+    }
 
 
 def measure(root: Path, seed: int, epochs: int) -> dict:
@@ -111,8 +146,11 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
-        root = build(args.out or Path(tmp), args.videos, args.seed)
-        print(json.dumps(measure(root, args.seed, args.epochs), indent=2))
+        out = args.out or Path(tmp)
+        root = build(out, args.videos, args.seed)
+        results = measure(root, args.seed, args.epochs)
+        results["left vs right probe"] = direction_probe(root, out / "corpus" / "annotations.json")
+        print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -248,3 +248,17 @@ def test_training_report_compares_baseline_and_trained(trained_wh, tmp_path):
     assert "similarity_baseline.png" in text and "similarity_trained.png" in text
     both = runner.invoke(app, ["report", str(trained_wh), "--train", "1", "--eval", "1"])
     assert both.exit_code == 1 and "exactly one" in both.output
+
+
+def test_learnable_temperature_is_trained_and_fixed_one_is_not():
+    torch.manual_seed(0)
+    text, video = torch.randn(8, 16, requires_grad=True), torch.randn(8, 16)
+    learnable, fixed = build_loss("infonce", learnable=True), build_loss("infonce")
+    assert [name for name, _ in learnable.named_parameters()] == ["log_scale"]
+    assert list(fixed.parameters()) == [] and fixed.temperature == pytest.approx(0.07)
+    optimizer = torch.optim.SGD([text, *learnable.parameters()], lr=0.5)
+    for _ in range(3):
+        optimizer.zero_grad()
+        learnable(text, video).backward()
+        optimizer.step()
+    assert learnable.temperature != pytest.approx(0.07)
