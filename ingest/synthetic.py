@@ -153,6 +153,34 @@ def write_mp4(path: Path, frames: np.ndarray, fps: int) -> None:
             container.mux(packet)
 
 
+def write_long_corpus(
+    out_dir: Path,
+    videos: list[tuple[str, Callable[[], np.ndarray]]],
+    jsonl_files: dict[str, list[dict[str, Any]]],
+    fps: int,
+    progress: Progress | None = None,
+) -> Path:
+    """Write `out_dir/videos/<id>.mp4` from (id, render) pairs, then each JSONL file
+    atomically and last, so that their presence means every video is complete."""
+    out_dir = Path(out_dir)
+    video_dir = out_dir / "videos"
+    video_dir.mkdir(parents=True, exist_ok=True)
+    for done, (video_id, render) in enumerate(videos, start=1):
+        write_mp4(video_dir / f"{video_id}.mp4", render(), fps)
+        if progress is not None:
+            progress(done, len(videos))
+    for name, rows in jsonl_files.items():
+        partial = out_dir / f"{name}.partial"
+        partial.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        os.replace(partial, out_dir / name)
+    return out_dir
+
+
+def check_long_video_args(fps: int, size: int) -> None:
+    if fps < 1 or size < 16 or size % 2:
+        raise ValueError(f"fps={fps}, size={size}: fps >= 1 and an even size >= 16 please")
+
+
 def build_annotations(
     n_videos: int, seed: int = 0, frames: int = 24, fps: int = 12, size: int = 64
 ) -> dict[str, Any]:

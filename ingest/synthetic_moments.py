@@ -16,15 +16,18 @@ the middle of a window). Files written:
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vtr.ingest.synthetic import Progress, render_video, write_mp4
+from vtr.ingest.synthetic import (
+    Progress,
+    check_long_video_args,
+    render_video,
+    write_long_corpus,
+)
 from vtr.ingest.synthetic_captions import BACKGROUNDS, COLOURS, MOTIONS, SHAPES
 
 CLIP_LEN = 2
@@ -177,21 +180,12 @@ def generate_moments_corpus(
 ) -> Path:
     """Write the corpus into `out_dir`; return the folder. The JSONL files are written
     last (atomically), so their presence means the videos are complete."""
-    if fps < 1 or size < 16 or size % 2:
-        raise ValueError(f"fps={fps}, size={size}: fps >= 1 and an even size >= 16 please")
+    check_long_video_args(fps, size)
     corpus = build_corpus(n_videos, seed)
-    out_dir = Path(out_dir)
-    video_dir = out_dir / "videos"
-    video_dir.mkdir(parents=True, exist_ok=True)
-    for done, video in enumerate(corpus["videos"], start=1):
-        frames = render_events(video["events"], video["background"], fps=fps, size=size)
-        write_mp4(video_dir / f"{video['vid']}.mp4", frames, fps)
-        if progress is not None:
-            progress(done, len(corpus["videos"]))
+    videos = [
+        (v["vid"], lambda v=v: render_events(v["events"], v["background"], fps=fps, size=size))
+        for v in corpus["videos"]
+    ]
     files = {f"highlight_{name}_release.jsonl": rows for name, rows in corpus["splits"].items()}
     files["clip_captions.jsonl"] = corpus["clip_captions"]
-    for name, rows in files.items():
-        partial = out_dir / f"{name}.partial"
-        partial.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-        os.replace(partial, out_dir / name)
-    return out_dir
+    return write_long_corpus(out_dir, videos, files, fps, progress)

@@ -15,14 +15,17 @@ after them. Files written:
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vtr.ingest.synthetic import BACKGROUND_RGB, Progress, write_mp4
+from vtr.ingest.synthetic import (
+    BACKGROUND_RGB,
+    Progress,
+    check_long_video_args,
+    write_long_corpus,
+)
 from vtr.ingest.synthetic_captions import BACKGROUNDS, COLOURS, MOTIONS, SHAPES
 from vtr.ingest.synthetic_moments import CLIP_LEN, Event, event_text, render_events
 
@@ -131,19 +134,14 @@ def generate_steps_corpus(
     progress: Progress | None = None,
 ) -> Path:
     """Write the corpus into `out_dir`; return it. The JSONL files are written last."""
-    if fps < 1 or size < 16 or size % 2:
-        raise ValueError(f"fps={fps}, size={size}: fps >= 1 and an even size >= 16 please")
+    check_long_video_args(fps, size)
     corpus = build_corpus(n_videos, seed)
-    out_dir = Path(out_dir)
-    video_dir = out_dir / "videos"
-    video_dir.mkdir(parents=True, exist_ok=True)
-    for done, video in enumerate(corpus["videos"], start=1):
-        frames = render_segments(video["segments"], video["background"], fps=fps, size=size)
-        write_mp4(video_dir / f"{video['video']}.mp4", frames, fps)
-        if progress is not None:
-            progress(done, len(corpus["videos"]))
-    for split, rows in corpus["splits"].items():
-        partial = out_dir / f"steps_{split}.jsonl.partial"
-        partial.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-        os.replace(partial, out_dir / f"steps_{split}.jsonl")
-    return out_dir
+    videos = [
+        (
+            v["video"],
+            lambda v=v: render_segments(v["segments"], v["background"], fps=fps, size=size),
+        )
+        for v in corpus["videos"]
+    ]
+    files = {f"steps_{split}.jsonl": rows for split, rows in corpus["splits"].items()}
+    return write_long_corpus(out_dir, videos, files, fps, progress)
