@@ -31,16 +31,16 @@ def fit_plainly(
 ) -> L.Trainer:
     """Fit `module` for `epochs` on one device (CUDA when present), deterministic, with no
     logger, checkpoints or progress bar; return the trainer (its callback_metrics)."""
-    trainer = L.Trainer(
-        max_epochs=epochs,
-        accelerator="auto",
-        devices=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        deterministic=True,
-    )
-    with quiet_lightning():
+    with quiet_lightning():  # the banners come from the Trainer's constructor too
+        trainer = L.Trainer(
+            max_epochs=epochs,
+            accelerator="auto",
+            devices=1,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            deterministic=True,
+        )
         trainer.fit(module, loader)
     return trainer
