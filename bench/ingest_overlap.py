@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from vtr.ingest.video import FrameDataset, collate_frames
 from vtr.warehouse import init_warehouse
 
 MEMORY_RUN = """
-import resource, sys, json
+import sys, json
 from vtr.warehouse import init_warehouse
 from vtr.ingest.datasets import register_dataset
 from vtr.ingest.pipeline import ingest
@@ -43,7 +42,9 @@ with init_warehouse(root) as wh:
     register_dataset(wh, "synth", corpus + "/annotations.json", corpus + "/videos")
     ingest(wh, "synth", video_backbones=[backbone], frames=int(frames), workers=int(workers),
            show_progress=False, flush_rows=64)
-print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's over the exec)
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({"peak_rss_mib": int(hwm.split()[1]) / 1024}))
 """
 
 
@@ -91,6 +92,27 @@ def peak_rss(root: Path, corpus: Path, backbone: str, frames: int, workers: int)
     return json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mib"]
 
 
+def overlap(corpus: Path, args) -> tuple[float, float, float]:
+    """(decode alone, model alone, ingest) in videos/s on the videos of `corpus`."""
+    with tempfile.TemporaryDirectory() as tmp, init_warehouse(Path(tmp) / "wh") as wh:
+        register_dataset(wh, "synth", corpus / "annotations.json", corpus / "videos")
+        items = [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": "synth"})]
+        encoder = load_video_encoder(args.backbone, torch.device("cpu"))
+        decode = decode_alone(items, args.frames, encoder.norm, args.batch_size, args.workers)
+        model = model_alone(encoder, items, args.frames, encoder.norm, args.batch_size)
+        started = time.perf_counter()
+        ingest(
+            wh,
+            "synth",
+            video_backbones=[args.backbone],
+            frames=args.frames,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            show_progress=False,
+        )
+        return decode, model, len(items) / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--videos", type=int, default=96)
@@ -98,46 +120,29 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backbone", default="open_clip:ViT-B-32:random")
+    parser.add_argument("--memory-only", action="store_true", help="Skip the overlap part.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         small = generate_retrieval_corpus(tmp / "small", n_videos=args.videos, seed=0).parent
         large = generate_retrieval_corpus(tmp / "large", n_videos=4 * args.videos, seed=1).parent
-        with init_warehouse(tmp / "wh") as wh:
-            register_dataset(wh, "synth", small / "annotations.json", small / "videos")
-            items = [
-                (r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": "synth"})
-            ]
-            encoder = load_video_encoder(args.backbone, torch.device("cpu"))
-            decode = decode_alone(items, args.frames, encoder.norm, args.batch_size, args.workers)
-            model = model_alone(encoder, items, args.frames, encoder.norm, args.batch_size)
-            started = time.perf_counter()
-            ingest(
-                wh,
-                "synth",
-                video_backbones=[args.backbone],
-                frames=args.frames,
-                batch_size=args.batch_size,
-                workers=args.workers,
-                show_progress=False,
+        if not args.memory_only:
+            decode, model, both = overlap(small, args)
+            print(
+                f"{args.backbone}, {args.videos} videos x {args.frames} frames, batch "
+                f"{args.batch_size}, {args.workers} decoding workers"
             )
-            both = args.videos / (time.perf_counter() - started)
+            print(
+                f"decode alone {decode:.2f} videos/s; model alone {model:.2f} videos/s; "
+                f"ingest {both:.2f} videos/s"
+            )
+            print(f"overlap: ingest / min(decode, model) = {both / min(decode, model):.2f}")
         rss_small = peak_rss(tmp / "m1", small, args.backbone, args.frames, args.workers)
         rss_large = peak_rss(tmp / "m2", large, args.backbone, args.frames, args.workers)
-    print(
-        f"{args.backbone}, {args.videos} videos x {args.frames} frames, batch "
-        f"{args.batch_size}, {args.workers} decoding workers"
-    )
-    print(
-        f"decode alone {decode:.2f} videos/s; model alone {model:.2f} videos/s; "
-        f"ingest {both:.2f} videos/s"
-    )
-    print(f"overlap: ingest / min(decode, model) = {both / min(decode, model):.2f}")
     print(
         f"peak RSS: {args.videos} videos {rss_small:.0f} MiB, {4 * args.videos} videos "
         f"{rss_large:.0f} MiB (ratio {rss_large / rss_small:.2f})"
     )
-    print(f"this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
