@@ -43,7 +43,12 @@ def ingest(
     clips: str = typer.Option(
         None, "--clips", help="Clip-level ingest: one row per clip of this length (e.g. 2s)."
     ),
-    frames_per_clip: int = typer.Option(2, "--frames-per-clip", min=1, help="With --clips."),
+    frames_per_clip: int | None = typer.Option(
+        None,
+        "--frames-per-clip",
+        min=1,
+        help="With --clips: frames per clip (default 4 for a step dataset, else 2).",
+    ),
     clip_captions: Path = typer.Option(
         None,
         "--clip-captions",
@@ -65,7 +70,7 @@ def ingest(
       vtr ingest wh/ --dataset synth --video-backbone open_clip:vtr-tiny-vit:random
         --layers 1,-1 --poolings first,mean,max --temporal mean,max
 
-    Clip level (moment retrieval, step grounding): add `--clips 2s [--frames-per-clip 2]
+    Clip level (moment retrieval, step grounding): add `--clips 2s [--frames-per-clip N]
     [--clip-captions clip_captions.jsonl]`.
     """
     from vtr.cli.moment_cmds import ingest_clip_rows

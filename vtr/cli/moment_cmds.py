@@ -53,7 +53,7 @@ def ingest_clip_rows(
     video_backbones: list[str],
     text_backbones: list[str],
     clips: str,
-    frames_per_clip: int,
+    frames_per_clip: int | None,
     clip_captions: Path | None,
     workers: int,
     device: str | None,
@@ -68,6 +68,8 @@ def ingest_clip_rows(
         raise typer.BadParameter(str(err)) from None
     if clip_captions is not None:
         register_clip_captions(wh, dataset, clip_captions)
+    if frames_per_clip is None:  # step chunks: 4 frames per 2 s; moment clips: 2
+        frames_per_clip = 4 if wh.rows("steps/count", {"dataset": dataset})[0]["n"] else 2
     return ingest_clips(
         wh,
         dataset,
