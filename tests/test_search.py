@@ -57,7 +57,7 @@ def test_ranks_match_full_matrix():
     s = _cosine(texts.astype(np.float64), videos.astype(np.float64))
     res = search(texts, videos, gt, k=3, chunk=4)
     own = s[np.arange(len(gt)), gt]
-    np.testing.assert_array_equal(res.t2v_rank, 1 + (s > own[:, None]).sum(1))
+    np.testing.assert_array_equal(res.t2v_rank, (s >= own[:, None]).sum(1))
     np.testing.assert_allclose(res.t2v_gt_score, own, atol=1e-5)
     queries = np.unique(gt)
     np.testing.assert_array_equal(res.v2t_query, queries)
@@ -103,19 +103,27 @@ def test_k_larger_than_gallery_keeps_all_targets():
     assert all(sorted(row) == [0, 1, 2, 3] for row in res.t2v_topk.tolist())
 
 
-def test_ties_are_counted_optimistically_and_neighbours_break_ties_by_index():
-    sim = np.zeros((3, 3))
+def test_ties_count_against_the_query_and_neighbours_break_ties_by_index():
+    sim = np.zeros((3, 3))  # a variant whose vectors are all equal: chance, not perfect
     res = search_similarity(sim, chunk=2)
-    np.testing.assert_array_equal(res.t2v_rank, [1, 1, 1])
-    np.testing.assert_array_equal(res.v2t_rank, [1, 1, 1])
+    np.testing.assert_array_equal(res.t2v_rank, [3, 3, 3])
+    np.testing.assert_array_equal(res.v2t_rank, [3, 3, 3])
     np.testing.assert_array_equal(res.t2v_topk, [[0, 1, 2]] * 3)
+
+
+def test_tied_own_captions_keep_average_precision_at_most_one():
+    # video 0 has two captions with equal scores, ahead of everything else
+    sim = np.array([[0.9, 0.1], [0.9, 0.1], [0.2, 0.8]])
+    res = search_similarity(sim, np.array([0, 0, 1]))
+    own = res.v2t_rel_rank[res.v2t_rel_video == 0]
+    assert sorted(own.tolist()) == [1, 2]
 
 
 def test_normalize_false_uses_dot_products():
     videos = np.array([[1.0, 0.0], [0.0, 3.0]])
-    texts = np.array([[1.0, 1.0]])
-    assert search(texts, videos, [0], normalize=True).t2v_rank[0] == 1  # cosine tie
-    assert search(texts, videos, [0], normalize=False).t2v_rank[0] == 2  # 1 < 3
+    texts = np.array([[1.0, 0.9]])
+    assert search(texts, videos, [0], normalize=True).t2v_rank[0] == 1  # cosine 0.74 > 0.67
+    assert search(texts, videos, [0], normalize=False).t2v_rank[0] == 2  # dot 1 < 2.7
 
 
 def test_score_samples_are_seeded_and_sized():

@@ -20,13 +20,21 @@ def reference_ranks(s: np.ndarray, gt: np.ndarray) -> dict[str, tuple[np.ndarray
     """Per direction: (query indices, ranks, APs), from the full similarity matrix."""
     n_t = s.shape[0]
     own = s[np.arange(n_t), gt]
-    t2v = 1 + (s > own[:, None]).sum(axis=1)
+    t2v = (s >= own[:, None]).sum(axis=1)  # ties count against the query
     videos = np.unique(gt)
     best = {u: s[gt == u].max(axis=0) for u in videos}  # best[u][v] = set score of u for v
     v2t, v2t_ap = [], []
     for v in videos:
-        v2t.append(1 + sum(best[u][v] > best[v][v] for u in videos))
-        ranks = sorted(1 + (s[:, v] > s[c, v]).sum() for c in np.flatnonzero(gt == v))
+        v2t.append(sum(best[u][v] >= best[v][v] for u in videos))
+        own = np.flatnonzero(gt == v)
+        others = np.flatnonzero(gt != v)
+        ranks = sorted(
+            1
+            + (s[others, v] >= s[c, v]).sum()
+            + (s[own, v] > s[c, v]).sum()
+            + ((s[own, v] == s[c, v]) & (own < c)).sum()
+            for c in own
+        )
         v2t_ap.append(np.mean([(j + 1) / r for j, r in enumerate(ranks)]))
     return {
         "t2v": (np.arange(n_t), t2v, 1.0 / t2v),

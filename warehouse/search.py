@@ -2,13 +2,17 @@
 
 Both directions follow CLIP4Clip. `gt[i]` is the video of text (caption) `i`.
 
-* T2V: each text is a query over all videos; its rank is 1 + the number of videos
-  scoring strictly higher than its own video.
+Ties count against the query: a tied item is ranked ahead of the ground truth (so a
+variant whose vectors are all equal scores at chance, not perfectly).
+
+* T2V: each text is a query over all videos; its rank is 1 + the number of other
+  videos scoring at least as high as its own video.
 * V2T: each video with at least one caption is a query over the videos that have
   captions; a candidate video's caption set scores as its best caption, and the
-  rank is 1 + the number of caption sets scoring strictly higher than its own.
+  rank is 1 + the number of other caption sets scoring at least as high as its own.
   Separately, every caption of the query video is ranked among ALL captions
-  (1 + the number of captions scoring strictly higher): mAP is computed from these.
+  (1 + the number of other videos' captions scoring at least as high, and of its own
+  video's captions scoring higher or tying and coming first): mAP is computed from these.
 
 Memory stays bounded: the T2V pass scores `chunk` texts against all videos at a
 time, the V2T pass all texts against `chunk` videos at a time. The full
@@ -204,7 +208,7 @@ def _t2v_pass(
         b = min(a + chunk, n_t)
         s = scorer.rows(a, b)  # (m, n_v)
         g = s[np.arange(b - a), gt[a:b]]
-        rank[a:b] = 1 + np.count_nonzero(s > g[:, None], axis=1)
+        rank[a:b] = np.count_nonzero(s >= g[:, None], axis=1)  # own video included: ties lose
         gt_score[a:b] = g
         top[a:b], top_score[a:b] = _topk_rows(s, kk)
     return rank, gt_score, top, top_score
@@ -229,7 +233,7 @@ def _v2t_pass(scorer: _Scorer, gt: np.ndarray, k: int, chunk: int) -> dict[str, 
         s = scorer.cols(query[a:b], order)  # (n_t, m), rows grouped by video
         sets = np.maximum.reduceat(s, starts, axis=0)  # (n_q, m) best caption per video
         g = sets[a + m, m]
-        rank[a:b] = 1 + np.count_nonzero(sets > g[None, :], axis=0)
+        rank[a:b] = np.count_nonzero(sets >= g[None, :], axis=0)
         gt_score[a:b] = g
         del sets
         # each own caption of the chunk's videos, ranked among all captions
@@ -238,8 +242,12 @@ def _v2t_pass(scorer: _Scorer, gt: np.ndarray, k: int, chunk: int) -> dict[str, 
         thr = s[np.arange(p0, p1), cols]
         for c in range(0, p1 - p0, chunk):
             sub = slice(c, min(c + chunk, p1 - p0))
-            above = s[:, cols[sub]] > thr[None, sub]
-            rel_rank[p0 + sub.start : p0 + sub.stop] = 1 + np.count_nonzero(above, axis=0)
+            at_least = s[:, cols[sub]] >= thr[None, sub]
+            rel_rank[p0 + sub.start : p0 + sub.stop] = np.count_nonzero(at_least, axis=0)
+        for q in range(a, b):  # a video's own captions that tie: the earlier one goes first
+            block = s[starts[q] : ends[q], q - a]
+            later_ties = np.triu(block[:, None] == block[None, :], k=1).sum(axis=1)
+            rel_rank[starts[q] : ends[q]] -= later_ties
         top_pos, top_score[a:b] = _topk_rows(s.T, kk)
         top[a:b] = order[top_pos]
     return {
