@@ -37,7 +37,7 @@ DIRECTION = r"\b(left|right|up|down|rises|sinks)\b"
 MOTION_ONLY = r"^(an object|a shape that|the object) moves (left|right|up|down)$"
 
 
-def build(out: Path, videos: int, seed: int) -> Path:
+def build(out: Path, videos: int, seed: int, direction_twins: float = 0.0) -> Path:
     from vtr.ingest.datasets import register_dataset
     from vtr.ingest.pipeline import ingest
     from vtr.ingest.synthetic import generate_retrieval_corpus
@@ -45,7 +45,9 @@ def build(out: Path, videos: int, seed: int) -> Path:
 
     annotations = out / "corpus" / "annotations.json"
     if not annotations.is_file():
-        annotations = generate_retrieval_corpus(out / "corpus", n_videos=videos, seed=seed)
+        annotations = generate_retrieval_corpus(
+            out / "corpus", n_videos=videos, seed=seed, direction_twins=direction_twins
+        )
     with init_warehouse(out / "wh", exist_ok=True) as wh:
         register_dataset(wh, "synth", annotations, out / "corpus" / "videos")
         common = {"workers": 0, "seed": seed, "show_progress": False}
@@ -143,11 +145,17 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument(
+        "--direction-twins",
+        type=float,
+        default=0.0,
+        help="share of videos in left/right or up/down pairs equal in all else (0-1)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
-        root = build(out, args.videos, args.seed)
+        root = build(out, args.videos, args.seed, args.direction_twins)
         results = measure(root, args.seed, args.epochs)
         results["left vs right probe"] = direction_probe(root, out / "corpus" / "annotations.json")
         print(json.dumps(results, indent=2))

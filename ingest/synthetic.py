@@ -182,9 +182,19 @@ def check_long_video_args(fps: int, size: int) -> None:
 
 
 def build_annotations(
-    n_videos: int, seed: int = 0, frames: int = 24, fps: int = 12, size: int = 64
+    n_videos: int,
+    seed: int = 0,
+    frames: int = 24,
+    fps: int = 12,
+    size: int = 64,
+    direction_twins: float = 0.0,
 ) -> dict[str, Any]:
-    """The MSR-VTT style annotations of a corpus (no files written); seeded, deterministic."""
+    """The MSR-VTT style annotations of a corpus (no files written); seeded, deterministic.
+
+    `direction_twins` (0-1): about this share of the videos come in pairs that differ only
+    in the direction of their motion (left/right, up/down), both in the same split; their
+    frames are the same set in reverse order, so only the frame order tells them apart.
+    """
     check_corpus_args(n_videos, frames, fps, size)
     rng = np.random.default_rng(seed)
     picks = rng.choice(N_COMBINATIONS, size=n_videos, replace=False)
@@ -193,6 +203,8 @@ def build_annotations(
     start = 0
     for split, count in split_counts(n_videos).items():
         splits[order[start : start + count]] = split
+        if direction_twins > 0:
+            _pair_directions(picks, order[start : start + count], direction_twins)
         start += count
     videos, sentences = [], []
     for i, pick in enumerate(picks.tolist()):
@@ -243,13 +255,17 @@ def generate_retrieval_corpus(
     fps: int = 12,
     size: int = 64,
     progress: Progress | None = None,
+    direction_twins: float = 0.0,
 ) -> Path:
     """Write `out_dir/videos/<video_id>.mp4` and `out_dir/annotations.json`; return the latter.
 
     `progress(done, total)` is called after each video. The annotations file is written
-    last (atomically), so its presence means the corpus is complete.
+    last (atomically), so its presence means the corpus is complete. `direction_twins`:
+    see `build_annotations`.
     """
-    annotations = build_annotations(n_videos, seed=seed, frames=frames, fps=fps, size=size)
+    annotations = build_annotations(
+        n_videos, seed=seed, frames=frames, fps=fps, size=size, direction_twins=direction_twins
+    )
     out_dir = Path(out_dir)
     video_dir = out_dir / "videos"
     video_dir.mkdir(parents=True, exist_ok=True)
@@ -265,6 +281,26 @@ def generate_retrieval_corpus(
     partial.write_text(json.dumps(annotations, indent=1, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)
     return path
+
+
+def _pair_directions(picks: np.ndarray, members: np.ndarray, share: float) -> None:
+    """Within one split (`members`), turn every second video of some directional pairs into
+    the direction twin of the first (motion left<->right, up<->down); in place."""
+    used = set(picks.tolist())
+    wanted = int(round(share * len(members) / 2))
+    for first, second in zip(members[0::2], members[1::2], strict=False):
+        if wanted == 0:
+            break
+        shape, motion, colour, background = combination(int(picks[first]))
+        if motion > 3:  # grows, shrinks, still, blinks: no direction
+            continue
+        twin = int(picks[first]) + ((motion ^ 1) - motion) * len(COLOURS) * len(BACKGROUNDS)
+        if twin in used:
+            continue
+        used.discard(int(picks[second]))
+        used.add(twin)
+        picks[second] = twin
+        wanted -= 1
 
 
 def check_corpus_args(n_videos: int, frames: int, fps: int, size: int) -> None:

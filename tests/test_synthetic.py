@@ -196,3 +196,24 @@ def test_no_shape_colour_is_close_to_a_background():
     for colour, rgb in COLOUR_RGB.items():
         for background, bg in BACKGROUND_RGB.items():
             assert np.abs(np.subtract(rgb, bg)).max() >= 60, (colour, background)
+
+
+def test_direction_twins_differ_only_in_the_order_of_their_frames():
+    from vtr.ingest.synthetic import build_annotations, combination, render_video
+
+    plain = build_annotations(60, seed=4)
+    twins = build_annotations(60, seed=4, direction_twins=0.6)
+    assert build_annotations(60, seed=4, direction_twins=0.0) == plain
+    by_rest: dict[tuple, list[dict]] = {}
+    for video in twins["videos"]:
+        shape, motion, colour, background = combination(video["attributes"]["combination"])
+        by_rest.setdefault((shape, colour, background, motion // 2), []).append(
+            {"motion": motion, "split": video["split"]}
+        )
+    pairs = [v for v in by_rest.values() if len(v) == 2 and v[0]["motion"] < 4]
+    assert len(pairs) >= 10
+    assert all(a["split"] == b["split"] and a["motion"] ^ 1 == b["motion"] for a, b in pairs)
+    assert len({v["attributes"]["combination"] for v in twins["videos"]}) == 60
+    left = render_video(0, 0, 1, 2, frames=8, size=32)
+    right = render_video(0, 1, 1, 2, frames=8, size=32)
+    assert (left == right[::-1]).all() and not (left == right).all()

@@ -30,6 +30,14 @@ def retrieval(
     frames: int = typer.Option(24, min=1, help="Frames per video."),
     fps: int = typer.Option(12, min=1, help="Frames per second."),
     size: int = typer.Option(64, min=16, help="Frame width and height in pixels (even)."),
+    direction_twins: float = typer.Option(
+        0.0,
+        "--direction-twins",
+        min=0.0,
+        max=1.0,
+        help="Share of videos that come in pairs differing only in motion direction "
+        "(left/right, up/down), in the same split: only frame order tells them apart.",
+    ),
 ) -> None:
     """Write a synthetic retrieval corpus: real MP4s + MSR-VTT JSON.
 
@@ -61,7 +69,14 @@ def retrieval(
             progress.update(task, completed=done, total=total)
 
         path = generate_retrieval_corpus(
-            out_dir, videos, seed=seed, frames=frames, fps=fps, size=size, progress=advance
+            out_dir,
+            videos,
+            seed=seed,
+            frames=frames,
+            fps=fps,
+            size=size,
+            progress=advance,
+            direction_twins=direction_twins,
         )
     typer.echo(str(path))
 
