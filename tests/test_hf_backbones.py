@@ -7,7 +7,14 @@ library's own `hidden_states[k]`, to 1e-5.
 
 import pytest
 import torch
-from tiny_models import save_bert, save_hf_clip, save_llava_next_video, save_lm, save_xclip
+from tiny_models import (
+    save_bert,
+    save_hf_clip,
+    save_llava_next_video,
+    save_lm,
+    save_video_llava,
+    save_xclip,
+)
 
 from vtr.errors import BackboneError, TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
@@ -31,6 +38,7 @@ def models(tmp_path_factory):
         "hf_text": save_bert(root / "bert"),
         "lm": save_lm(root / "lm"),
         "vlm": save_llava_next_video(root / "llava next video"),
+        "video_llava": save_video_llava(root / "video llava"),
     }
 
 
@@ -153,3 +161,26 @@ def test_st_has_no_taps_and_missing_folders_are_explained(tmp_path):
         load_text_encoder("lm:no-such-org/no-such-model", CPU)
     with pytest.raises(BackboneError, match="no video tower"):
         load_video_encoder(f"lm:{tmp_path}", CPU)
+
+
+def test_video_llava_before_and_after_the_llm_match_the_library(models):
+    spec = f"vlm:{models['video_llava']}"
+    encoder = load_video_encoder(spec, CPU)
+    model, frames = encoder.model, _frames(encoder, n_frames=2)
+    with torch.inference_mode():
+        out = encoder.forward_video(frames, [0, 2, 3])
+        projected = encoder.video_tokens(frames)
+        ids = torch.full(projected.shape[:2], model.config.video_token_index)
+        own = model(input_ids=ids, pixel_values_videos=frames, output_hidden_states=True)
+        text = encoder.forward_texts(TEXTS, [1])
+    tokens = projected.shape[1] // 2  # per frame: the patches and the class token
+    assert tokens == (encoder.norm.size // 8) ** 2 + 1
+    close(out.hidden[0], projected.reshape(4, tokens, -1))  # L0: before the LLM
+    for layer in (2, 3):
+        close(out.hidden[layer], own.hidden_states[layer].reshape(4, tokens, -1))
+    assert text.hidden[1].shape[0] == len(TEXTS)
+
+
+def test_vlm_refuses_a_model_that_is_not_a_video_llm(models):
+    with pytest.raises(BackboneError, match="is a 'llama' model"):
+        load_video_encoder(f"vlm:{models['lm']}", CPU)

@@ -158,3 +158,33 @@ def save_llava_next_video(folder: Path, seed: int = 0) -> Path:
     )
     model = LlavaNextVideoForConditionalGeneration(config).eval()
     return _save(model, minilm_tokenizer(), folder)
+
+
+def save_video_llava(folder: Path, seed: int = 0) -> Path:
+    """A Video-LLaVA: 32 px frames, 8 px patches -> 17 video tokens a frame (class token kept)."""
+    from transformers import VideoLlavaConfig, VideoLlavaForConditionalGeneration
+
+    torch.manual_seed(seed)
+    config = VideoLlavaConfig(
+        vision_config={
+            "model_type": "clip_vision_model",
+            **_vision_cfg(layers=2),
+            "hidden_size": 32,
+            "patch_size": 8,
+        },
+        text_config={
+            "model_type": "llama",
+            "vocab_size": 30522,
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 256,
+            "pad_token_id": 0,
+        },
+        video_token_index=30000,
+        image_token_index=30001,
+    )
+    model = VideoLlavaForConditionalGeneration(config).eval()
+    return _save(model, minilm_tokenizer(), folder)

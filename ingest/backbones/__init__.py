@@ -8,7 +8,7 @@
 | `xclip`      | `xclip:/path` or a cached hub name     | video, text |
 | `hf_text`    | `hf_text:/path` or a cached hub name   | text        |
 | `lm`         | `lm:/path` or a cached hub name        | text        |
-| `vlm`        | `vlm:/path` (LLaVA-NeXT-Video)         | video, text |
+| `vlm`        | `vlm:/path` (LLaVA-NeXT-Video, Video-LLaVA) | video, text |
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ FAMILIES: dict[str, dict[str, str]] = {
         "example": "lm:Qwen/Qwen2.5-0.5B",
     },
     "vlm": {
-        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video, "
+        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video or "
+        "Video-LLaVA, "
         "L0 = projector output (before the LLM), Lk = LLM layer k over the video tokens",
         "towers": "video, text",
         "example": "vlm:llava-hf/LLaVA-NeXT-Video-7B-hf",
@@ -103,9 +104,9 @@ def _hf(family: str, rest: str, device: str):
     if family == "xclip":
         return hf.XClipModel(rest, torch.device(device))
     if family == "vlm":
-        from vtr.ingest.backbones.video_llm import LlavaNextVideoModel
+        from vtr.ingest.backbones.video_llm import VideoLLM
 
-        return LlavaNextVideoModel(rest, torch.device(device))
+        return VideoLLM(rest, torch.device(device))
     return hf.HFTextModel(rest, torch.device(device), causal=family == "lm")
 
 

@@ -1,7 +1,9 @@
-"""Video LLMs: `vlm:PATH`, a LLaVA-NeXT-Video model (`LlavaNextVideoForConditionalGeneration`).
+"""Video LLMs: `vlm:PATH`, a LLaVA-NeXT-Video (`LlavaNextVideoForConditionalGeneration`) or
+a Video-LLaVA (`VideoLlavaForConditionalGeneration`) model; the folder's config says which.
 
-Video: the frames go through the vision tower, the spatial pooling and the
-projector (`get_video_features`); the projected video tokens are the LLM's input,
+Video: the frames go through the vision (video) tower, the spatial pooling when the
+model has one, and the projector (`get_video_features`); the projected video tokens
+are the LLM's input,
 and the LLM runs over them (the prompt is the video tokens alone). Layers follow
 the Hugging Face numbering of the LLM's `hidden_states`:
 
@@ -28,8 +30,13 @@ from vtr.ingest.backbones.hf import (
 )
 from vtr.ingest.taps import Forward
 
+LOADERS = {
+    "llava_next_video": "LlavaNextVideoForConditionalGeneration",
+    "video_llava": "VideoLlavaForConditionalGeneration",
+}
 
-class LlavaNextVideoModel(TextTower):
+
+class VideoLLM(TextTower):
     family = "vlm"
     has_video_embed = False
     has_text_embed = False
@@ -38,9 +45,9 @@ class LlavaNextVideoModel(TextTower):
     default_video_pooling = "mean"
 
     def __init__(self, name: str, device: torch.device) -> None:
-        from transformers import LlavaNextVideoForConditionalGeneration
+        import transformers
 
-        loader = LlavaNextVideoForConditionalGeneration
+        loader = getattr(transformers, LOADERS[model_type(name, self.family)])
         model_dir, model = load_pretrained(loader, self.family, name, device)
         self.model = model
         self.llm = model.model.language_model  # the decoder without the vocabulary head
@@ -56,11 +63,18 @@ class LlavaNextVideoModel(TextTower):
     def video_tokens(self, frames: torch.Tensor) -> torch.Tensor:
         """(B, T, 3, H, W) -> the projector's (B, T * S, width) video tokens."""
         cfg = self.model.config
-        return self.model.get_video_features(
-            pixel_values_videos=frames.to(self.device, non_blocking=True),
-            vision_feature_layer=cfg.vision_feature_layer,
-            vision_feature_select_strategy=cfg.vision_feature_select_strategy,
-        ).pooler_output
+        options = {"vision_feature_layer": cfg.vision_feature_layer}
+        if cfg.model_type == "llava_next_video":
+            options["vision_feature_select_strategy"] = cfg.vision_feature_select_strategy
+        inner = getattr(self.model, "get_video_features", None) and self.model
+        tokens = (
+            (inner or self.model.model)
+            .get_video_features(
+                pixel_values_videos=frames.to(self.device, non_blocking=True), **options
+            )
+            .pooler_output
+        )
+        return tokens.reshape(frames.shape[0], -1, tokens.shape[-1])
 
     def forward_video(self, frames: torch.Tensor, layers: list[int]) -> Forward:
         n_videos, n_frames = frames.shape[:2]
@@ -76,3 +90,22 @@ class LlavaNextVideoModel(TextTower):
         tokens = self._tokens(texts)
         out = self.llm(**tokens, output_hidden_states=True)
         return Forward(None, tapped_hidden(out, layers), tokens["attention_mask"].bool())
+
+
+def model_type(name: str, family: str) -> str:
+    """The `model_type` in the model folder's config.json; BackboneError if not a video LLM."""
+    from transformers import AutoConfig
+
+    from vtr.errors import BackboneError
+    from vtr.ingest.backbones.local import local_model_dir
+
+    try:
+        kind = AutoConfig.from_pretrained(local_model_dir(name, family), local_files_only=True)
+    except (OSError, ValueError, KeyError) as err:
+        raise BackboneError(f"{family}:{name}: cannot read its config: {err}") from None
+    if kind.model_type not in LOADERS:
+        raise BackboneError(
+            f"{family}:{name} is a {kind.model_type!r} model; {family}: takes "
+            f"{', '.join(sorted(LOADERS))}"
+        )
+    return kind.model_type
