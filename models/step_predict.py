@@ -71,6 +71,14 @@ def predict_steps(
 ) -> dict[str, Any]:
     """Predict every step of `split`; write the JSONL to `out` when given; return metrics."""
     videos = load_step_videos(wh, dataset, split, text_variant, video_variant)
+    summary = predict_loaded(videos, method, drop_quantile, out)
+    return {"text_variant": text_variant, "video_variant": video_variant, "split": split, **summary}
+
+
+def predict_loaded(
+    videos: list[StepVideo], method: str, drop_quantile: float, out: Path | None = None
+) -> dict[str, Any]:
+    """`predict_steps` on videos already read (see `load_step_videos`)."""
     records = [r for v in videos for r in predict_video(v, method, drop_quantile)]
     if out is not None:
         out = Path(out)
@@ -84,9 +92,6 @@ def predict_steps(
     preds = prediction_table([(f"prediction {r['qid']}", r) for r in records])
     return {
         "method": method,
-        "text_variant": text_variant,
-        "video_variant": video_variant,
-        "split": split,
         "n_steps": len(truth),
         "n_videos": len(videos),
         "predictions": str(out) if out is not None else None,
@@ -113,8 +118,9 @@ def tune_drop(
     quantiles: tuple[float, ...] = DROP_QUANTILES,
 ) -> float:
     """The drop quantile with the best R1@0.3 (then mIoU) on `split`."""
+    videos = load_step_videos(wh, dataset, split, text_variant, video_variant)  # read once
     scores = []
     for q in quantiles:
-        m = predict_steps(wh, dataset, split, text_variant, video_variant, method, q)["metrics"]
+        m = predict_loaded(videos, method, q)["metrics"]
         scores.append((m["R1@0.3"], m["mIoU"], -abs(q - 0.5), q))
     return max(scores)[-1]

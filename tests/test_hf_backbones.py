@@ -127,16 +127,22 @@ def test_decoder_lm_last_token_ignores_padding(models):
     assert [v.id for v in text_variants(spec, encoder, TapPlan())] == [f"text/{spec}/L4/last"]
 
 
+def _ours_and_the_library(encoder, n_frames: int, layers: list[int]):
+    """(our tapped forward, the projected video tokens, the library's own multimodal
+    forward with the video tokens alone as the prompt) on 2 random videos."""
+    model, frames = encoder.model, _frames(encoder, n_frames=n_frames)
+    with torch.inference_mode():
+        out = encoder.forward_video(frames, layers)
+        projected = encoder.video_tokens(frames)
+        ids = torch.full(projected.shape[:2], model.config.video_token_index)
+        own = model(input_ids=ids, pixel_values_videos=frames, output_hidden_states=True)
+    return out, projected, own
+
+
 def test_video_llm_before_and_after_the_llm_match_the_library(models):
     spec = f"vlm:{models['vlm']}"
     encoder = load_video_encoder(spec, CPU)
-    model, frames = encoder.model, _frames(encoder, n_frames=3)
-    with torch.inference_mode():
-        out = encoder.forward_video(frames, [0, 1, 3])
-        projected = encoder.video_tokens(frames)
-        # the library's own multimodal forward, the prompt being the video tokens alone
-        ids = torch.full(projected.shape[:2], model.config.video_token_index)
-        own = model(input_ids=ids, pixel_values_videos=frames, output_hidden_states=True)
+    out, projected, own = _ours_and_the_library(encoder, 3, [0, 1, 3])
     assert projected.shape == (2, 3 * 4, encoder.video_width)  # 4 pooled tokens a frame
     close(out.hidden[0], projected.reshape(6, 4, -1))  # L0: the projector output, before the LLM
     for layer in (1, 3):
@@ -166,12 +172,8 @@ def test_st_has_no_taps_and_missing_folders_are_explained(tmp_path):
 def test_video_llava_before_and_after_the_llm_match_the_library(models):
     spec = f"vlm:{models['video_llava']}"
     encoder = load_video_encoder(spec, CPU)
-    model, frames = encoder.model, _frames(encoder, n_frames=2)
+    out, projected, own = _ours_and_the_library(encoder, 2, [0, 2, 3])
     with torch.inference_mode():
-        out = encoder.forward_video(frames, [0, 2, 3])
-        projected = encoder.video_tokens(frames)
-        ids = torch.full(projected.shape[:2], model.config.video_token_index)
-        own = model(input_ids=ids, pixel_values_videos=frames, output_hidden_states=True)
         text = encoder.forward_texts(TEXTS, [1])
     tokens = projected.shape[1] // 2  # per frame: the patches and the class token
     assert tokens == (encoder.norm.size // 8) ** 2 + 1

@@ -129,19 +129,16 @@ def save_lm(folder: Path, seed: int = 0) -> Path:
     return _save(LlamaForCausalLM(config).eval(), minilm_tokenizer(), folder)
 
 
-def save_llava_next_video(folder: Path, seed: int = 0) -> Path:
-    """A LLaVA-NeXT-Video: 32 px frames, 8 px patches pooled 2x2 -> 4 video tokens a frame."""
-    from transformers import LlavaNextVideoConfig, LlavaNextVideoForConditionalGeneration
-
-    torch.manual_seed(seed)
-    config = LlavaNextVideoConfig(
-        vision_config={
+def _video_llm_cfg() -> dict:
+    """A 2-block CLIP vision tower (32 px, 8 px patches) and a 3-block Llama of width 32."""
+    return {
+        "vision_config": {
             "model_type": "clip_vision_model",
             **_vision_cfg(layers=2),
             "hidden_size": 32,
             "patch_size": 8,
         },
-        text_config={
+        "text_config": {
             "model_type": "llama",
             "vocab_size": 30522,
             "hidden_size": 32,
@@ -152,8 +149,18 @@ def save_llava_next_video(folder: Path, seed: int = 0) -> Path:
             "max_position_embeddings": 256,
             "pad_token_id": 0,
         },
-        video_token_index=30000,
-        image_token_index=30001,
+        "video_token_index": 30000,
+        "image_token_index": 30001,
+    }
+
+
+def save_llava_next_video(folder: Path, seed: int = 0) -> Path:
+    """A LLaVA-NeXT-Video: 32 px frames, 8 px patches pooled 2x2 -> 4 video tokens a frame."""
+    from transformers import LlavaNextVideoConfig, LlavaNextVideoForConditionalGeneration
+
+    torch.manual_seed(seed)
+    config = LlavaNextVideoConfig(
+        **_video_llm_cfg(),
         spatial_pool_stride=2,
     )
     model = LlavaNextVideoForConditionalGeneration(config).eval()
@@ -166,25 +173,7 @@ def save_video_llava(folder: Path, seed: int = 0) -> Path:
 
     torch.manual_seed(seed)
     config = VideoLlavaConfig(
-        vision_config={
-            "model_type": "clip_vision_model",
-            **_vision_cfg(layers=2),
-            "hidden_size": 32,
-            "patch_size": 8,
-        },
-        text_config={
-            "model_type": "llama",
-            "vocab_size": 30522,
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_hidden_layers": 3,
-            "num_attention_heads": 4,
-            "num_key_value_heads": 2,
-            "max_position_embeddings": 256,
-            "pad_token_id": 0,
-        },
-        video_token_index=30000,
-        image_token_index=30001,
+        **_video_llm_cfg(),
     )
     model = VideoLlavaForConditionalGeneration(config).eval()
     return _save(model, minilm_tokenizer(), folder)
