@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ def read_frames(path: str | Path, k: int) -> tuple[np.ndarray, VideoMeta]:
         raise VideoDecodeError(f"video file not found: {path}")
     if path.stat().st_size == 0:
         raise VideoDecodeError(f"video file is empty (0 bytes): {path}")
+    if not os.access(path, os.R_OK):
+        raise VideoDecodeError(f"video file is not readable (permission denied): {path}")
     try:
         reader = decord.VideoReader(str(path), ctx=decord.cpu(0), num_threads=1)
         n_frames = len(reader)
@@ -49,6 +52,8 @@ def read_frames(path: str | Path, k: int) -> tuple[np.ndarray, VideoMeta]:
         fps = float(reader.get_avg_fps())
     except (RuntimeError, decord.DECORDError) as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if "cannot find video stream" in message:
+            message = "the file has no video stream (audio only?)"
         raise VideoDecodeError(f"cannot decode {path}: {message}") from None
     height, width = frames.shape[1:3]
     meta = VideoMeta(fps, n_frames, int(width), int(height), n_frames / fps if fps else 0.0)
