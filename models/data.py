@@ -152,7 +152,7 @@ class PairDataModule(L.LightningDataModule):
 
     def __init__(
         self,
-        wh: Warehouse,
+        wh: Warehouse | None,
         dataset: str,
         text_variant: str,
         video_variant: str,
@@ -176,6 +176,7 @@ class PairDataModule(L.LightningDataModule):
         self.text: Vectors | None = None
         self.video: Vectors | None = None
         self.splits: dict[str, PairSet] = {}
+        self.galleries: dict[str, np.ndarray] = {}  # video rows of each split
 
     def setup(self, stage: str | None = None) -> None:
         if self.text is None:
@@ -184,6 +185,36 @@ class PairDataModule(L.LightningDataModule):
         for split in ("train", "val", "test"):
             if split not in self.splits:
                 self.splits[split] = self._pairs(split, self.mode if split == "train" else None)
+                gallery = self.wh.sql(
+                    "evals/split_videos", {"dataset": self.dataset, "split": split}
+                ).to_arrow_table()
+                self.galleries[split] = row_numbers(gallery.column("video_id"), self.video, "video")
+
+    _SETTINGS = ("dataset", "text_variant", "video_variant", "mode", "batch_size", "negatives",
+                 "hard_k", "hard_eval", "seed", "workers")  # fmt: skip
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the loaders need, without the warehouse (see models/distributed.py)."""
+        self.setup()
+        return {
+            "settings": {name: getattr(self, name) for name in self._SETTINGS},
+            "vectors": {
+                name: (vectors.ids.to_pylist(), vectors.matrix)
+                for name, vectors in (("text", self.text), ("video", self.video))
+            },
+            "splits": self.splits,
+            "galleries": self.galleries,
+        }
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any]) -> PairDataModule:
+        settings = dict(snapshot["settings"])
+        names = ("dataset", "text_variant", "video_variant")
+        data = cls(None, *(settings.pop(name) for name in names), **settings)
+        for name, (ids, matrix) in snapshot["vectors"].items():
+            setattr(data, name, Vectors(pa.array(ids, pa.string()), matrix))
+        data.splits, data.galleries = snapshot["splits"], snapshot["galleries"]
+        return data
 
     def _pairs(self, split: str, mode: str | None) -> PairSet:
         params = {"dataset": self.dataset, "split": split}
@@ -250,10 +281,6 @@ class PairDataModule(L.LightningDataModule):
 
     def retrieval_inputs(self, split: str) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
         """(caption inputs, video inputs, gt) of every caption and video of a split."""
-        pairs = self.splits[split]
-        gallery = self.wh.sql(
-            "evals/split_videos", {"dataset": self.dataset, "split": split}
-        ).to_arrow_table()
-        videos = row_numbers(gallery.column("video_id"), self.video, "video")
+        pairs, videos = self.splits[split], self.galleries[split]
         gt = pc.index_in(pa.array(pairs.video), value_set=pa.array(videos)).to_numpy()
         return self.text.matrix[pairs.text], self.video.matrix[videos], gt.astype(np.int64)

@@ -21,6 +21,7 @@ from torch import nn
 
 from vtr.errors import TrainInputError
 from vtr.models.data import PairDataModule
+from vtr.models.distributed import load_shared_data, process_rank, share_data
 from vtr.models.fitting import quiet_lightning
 from vtr.models.heads import HEADS, Frozen, Projection, Standardize, TwoTower, build_head
 from vtr.models.losses import LOSSES, build_loss
@@ -77,6 +78,7 @@ class TrainConfig:
     seed: int = 0
     accelerator: str = "auto"
     devices: str | int = "auto"
+    num_nodes: int = 1
     strategy: str = "auto"
     workers: int = 0
     out_dir: str | None = None
@@ -174,6 +176,36 @@ def _train(wh: Warehouse, config: TrainConfig, run_id: int) -> TrainResult:
     data.setup()
     model = build_model(config, data.text.dim, data.video.dim, data.feature_stats())
     untrained = retrieval_metrics(model, *data.retrieval_inputs("test"))
+    fitted = fit_head(config, data, model, out_dir)
+    best = fitted.checkpoint
+    text_id, video_id = _write_back(wh, config, run_id, model, data, best.best_model_path)
+    test_eval = run_eval(wh, config.dataset, "test", text_id, video_id)
+    result = TrainResult(
+        run_id,
+        text_id,
+        video_id,
+        str(Path(best.best_model_path).resolve()),
+        test_eval,
+        float(best.best_model_score),
+        untrained,
+        eval_metrics(wh, test_eval),
+        fitted.epochs,
+    )
+    _record(wh, config, result, untrained, {"epoch": fitted.best_epoch, **fitted.test_metrics})
+    return result
+
+
+@dataclass
+class Fitted:
+    checkpoint: ModelCheckpoint
+    best_epoch: int
+    test_metrics: dict[str, float]
+    epochs: list[dict[str, float]]
+
+
+def fit_head(config: TrainConfig, data: PairDataModule, model: TwoTower, out_dir: Path) -> Fitted:
+    """Fit, reload the best checkpoint and test it: the part every rank of a
+    multi-process run executes together (see models/distributed.py)."""
     loss = build_loss(config.loss, config.temperature, config.learnable_temperature, config.margin)
     optim = OptimConfig(config.lr, config.weight_decay, config.schedule, config.warmup_steps)
     module = AlignModule(model, loss, optim)
@@ -185,6 +217,7 @@ def _train(wh: Warehouse, config: TrainConfig, run_id: int) -> TrainResult:
         max_epochs=config.epochs,
         accelerator=config.accelerator,
         devices=config.devices,
+        num_nodes=config.num_nodes,
         strategy=config.strategy,
         precision=config.precision,
         gradient_clip_val=config.grad_clip or None,
@@ -200,27 +233,29 @@ def _train(wh: Warehouse, config: TrainConfig, run_id: int) -> TrainResult:
         enable_progress_bar=config.show_progress,
         enable_model_summary=False,
     )
-    trainer.fit(module, datamodule=data)
-    best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=False)
-    module.load_state_dict(best["state_dict"])
-    trainer.test(module, datamodule=data, verbose=False)
+    shared = None
+    if trainer.world_size > 1 and process_rank() == 0:
+        shared = share_data({"out_dir": str(out_dir), **data.snapshot()}, out_dir)
+    try:
+        trainer.fit(module, datamodule=data)
+        best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=False)
+        module.load_state_dict(best["state_dict"])
+        trainer.test(module, datamodule=data, verbose=False)
+    finally:
+        if shared is not None:
+            shared.unlink(missing_ok=True)
     test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k[:5] == "test/"}
-    best_epoch = int(best["epoch"])
-    text_id, video_id = _write_back(wh, config, run_id, model, data, checkpoint.best_model_path)
-    test_eval = run_eval(wh, config.dataset, "test", text_id, video_id)
-    result = TrainResult(
-        run_id,
-        text_id,
-        video_id,
-        str(Path(checkpoint.best_model_path).resolve()),
-        test_eval,
-        float(checkpoint.best_model_score),
-        untrained,
-        eval_metrics(wh, test_eval),
-        recorder.epochs,
-    )
-    _record(wh, config, result, untrained, {"epoch": best_epoch, **test_metrics})
-    return result
+    return Fitted(checkpoint, int(best["epoch"]), test_metrics, recorder.epochs)
+
+
+def train_other_rank(config: TrainConfig) -> None:
+    """A rank > 0 of a multi-process run: train on rank 0's data, write nothing."""
+    snapshot = load_shared_data(config.out_dir)
+    data = PairDataModule.from_snapshot(snapshot)
+    L.seed_everything(config.seed, workers=True, verbose=False)
+    model = build_model(config, data.text.dim, data.video.dim, data.feature_stats())
+    with quiet_lightning():
+        fit_head(config, data, model, Path(snapshot["out_dir"]))
 
 
 def _check(wh: Warehouse, config: TrainConfig) -> None:

@@ -32,3 +32,20 @@ def tiny(tmp_path: Path):
 
     root = tmp_path / "tiny wh"
     return root, build_tiny_warehouse(root)
+
+
+@pytest.fixture(scope="module")
+def trained_wh(tmp_path_factory, small_corpus):
+    """A warehouse (one per test module) of the 16-video corpus: text, and mean and seq
+    video variants (4 frames)."""
+    from vtr.ingest.datasets import register_dataset
+    from vtr.ingest.pipeline import ingest
+
+    backbone = "open_clip:vtr-tiny-vit:random"
+    root = tmp_path_factory.mktemp("train") / "wh"
+    with init_warehouse(root) as wh:
+        register_dataset(wh, "synth", small_corpus, small_corpus.parent / "videos")
+        common = {"frames": 4, "workers": 0, "show_progress": False}
+        ingest(wh, "synth", [backbone], [backbone], temporal="mean", **common)
+        ingest(wh, "synth", [backbone], [], temporal="seq", **common)
+    return root

@@ -11,13 +11,11 @@ from typer.testing import CliRunner
 
 from vtr.cli.app import app
 from vtr.errors import EvalInputError, TrainInputError
-from vtr.ingest.datasets import register_dataset
-from vtr.ingest.pipeline import ingest
 from vtr.models.data import PairDataModule
 from vtr.models.heads import HEADS
 from vtr.models.losses import LOSSES, build_loss
 from vtr.models.train import TrainConfig, build_model
-from vtr.warehouse import init_warehouse, open_warehouse
+from vtr.warehouse import open_warehouse
 from vtr.warehouse.evals import run_eval
 from vtr.warehouse.variants import Variant, get_variant
 
@@ -26,18 +24,6 @@ TEXT = f"text/{BACKBONE}/final/embed"
 MEAN = f"video/{BACKBONE}/final/embed/mean/4f"
 SEQ = f"video/{BACKBONE}/final/embed/seq/4f"
 SPLITS = ("train", "val", "test")
-
-
-@pytest.fixture(scope="module")
-def trained_wh(tmp_path_factory, small_corpus):
-    """A warehouse of the 16-video corpus with a mean and a seq video variant (4 frames)."""
-    root = tmp_path_factory.mktemp("train") / "wh"
-    with init_warehouse(root) as wh:
-        register_dataset(wh, "synth", small_corpus, small_corpus.parent / "videos")
-        common = {"frames": 4, "workers": 0, "show_progress": False}
-        ingest(wh, "synth", [BACKBONE], [BACKBONE], temporal="mean", **common)
-        ingest(wh, "synth", [BACKBONE], [], temporal="seq", **common)
-    return root
 
 
 def _split_of(wh) -> dict[str, str]:

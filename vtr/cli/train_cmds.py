@@ -49,7 +49,8 @@ def train_command(
     seed: int = typer.Option(0, "--seed"),
     accelerator: str = typer.Option("auto", "--accelerator"),
     devices: str = typer.Option("auto", "--devices", help="Lightning devices, e.g. 2 or 0,1."),
-    strategy: str = typer.Option("auto", "--strategy", help="Lightning strategy, e.g. ddp."),
+    num_nodes: int = typer.Option(1, "--num-nodes", help="Machines of a torchrun/SLURM launch."),
+    strategy: str = typer.Option("auto", "--strategy", help="Lightning strategy: ddp, fsdp, ..."),
     workers: int = typer.Option(0, "--workers", help="DataLoader workers (spawned)."),
     out: Path = typer.Option(
         None,
@@ -69,8 +70,12 @@ def train_command(
         vtr train wh/ --dataset synth --text-variant text/st:minilm/final/embed
         --video-variant video/open_clip:vtr-tiny-vit:random/final/embed/mean/8f
         --head proj --loss infonce
+
+    Several GPUs: `--devices 4 --strategy ddp` (one machine), or torchrun / SLURM with
+    `--num-nodes M` and the same `--out` on shared storage for every rank (README).
     """
-    from vtr.models.train import TrainConfig, train
+    from vtr.models.distributed import process_rank
+    from vtr.models.train import TrainConfig, train, train_other_rank
     from vtr.warehouse import open_warehouse
 
     config = TrainConfig(
@@ -104,11 +109,15 @@ def train_command(
         seed=seed,
         accelerator=accelerator,
         devices=int(devices) if devices.isdigit() else devices,
+        num_nodes=num_nodes,
         strategy=strategy,
         workers=workers,
         out_dir=str(out) if out else None,
         show_progress=progress,
     )
+    if process_rank() > 0:  # rank 0 alone opens the catalog
+        train_other_rank(config)
+        return
     with open_warehouse(warehouse) as wh:
         result = train(wh, config)
     before, after = result.untrained["t2v"], result.trained["t2v"]
