@@ -7,6 +7,7 @@ into one (B, D) tensor per variant id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,6 +100,12 @@ def tapped_layers(variants: Sequence[Variant]) -> list[int]:
     return sorted({i for v in variants if (i := layer_index(v.layer)) is not None})
 
 
+def video_steps(encoder, frames: int) -> int:
+    """Per-frame vectors one video gives: `frames`, or ceil(frames / k) when the model
+    embeds `k = encoder.frames_per_step` frames together (Qwen2-VL's temporal patches)."""
+    return math.ceil(frames / getattr(encoder, "frames_per_step", 1))
+
+
 def variant_dim(variant: Variant, encoder) -> int:
     if variant.layer == "final":
         return encoder.dim
@@ -108,7 +115,11 @@ def variant_dim(variant: Variant, encoder) -> int:
 def video_vectors(
     out: Forward, n_videos: int, n_frames: int, variants: Sequence[Variant]
 ) -> dict[str, torch.Tensor]:
-    """Per variant id, (n_videos, D): token pooling per frame, L2 per frame, temporal pooling."""
+    """Per variant id, (n_videos, D): token pooling per frame, L2 per frame, temporal pooling.
+
+    A layer's rows are the video's time steps: frames, or temporal patches when the
+    model embeds several frames together (see `video_steps`).
+    """
     per_frame: dict[tuple[str, str], torch.Tensor] = {}
     vectors = {}
     for variant in variants:
@@ -122,7 +133,7 @@ def video_vectors(
             else:
                 hidden = out.hidden[layer_index(variant.layer)].float()
                 frames = pool_tokens(hidden, out.mask, variant.pooling)
-            per_frame[key] = F.normalize(frames, dim=-1).view(n_videos, n_frames, -1)
+            per_frame[key] = F.normalize(frames, dim=-1).view(n_videos, -1, frames.shape[-1])
         vectors[variant.id] = pool_frames(per_frame[key], variant.temporal)
     return vectors
 

@@ -17,7 +17,14 @@ import torch
 
 from vtr.errors import TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
-from vtr.ingest.fanout import TapPlan, text_variants, text_vectors, video_variants, video_vectors
+from vtr.ingest.fanout import (
+    TapPlan,
+    text_variants,
+    text_vectors,
+    video_steps,
+    video_variants,
+    video_vectors,
+)
 from vtr.ingest.targets import Targets, VariantResult
 from vtr.ingest.video import FrameBatch, FrameDataset, collate_frames
 from vtr.progress import progress_bar
@@ -122,21 +129,27 @@ def ingest(
     }
     run_id = start_run(wh, "ingest", config)
     summary = IngestSummary(run_id, dataset)
-    with progress_bar(show_progress) as progress, torch.inference_mode():
-        for spec in video_backbones:
-            encoder = load_video_encoder(spec, torch_device, seed)
-            variants = video_variants(spec, encoder, plan, frames)
-            results = _ingest_videos(
-                wh, summary, encoder, variants, batch_size, workers, flush_rows, progress
-            )
-            summary.variants.extend(results)
-        for spec in text_backbones:
-            encoder = load_text_encoder(spec, torch_device, seed)
-            variants = text_variants(spec, encoder, plan)
-            results = _ingest_texts(
-                wh, summary, encoder, variants, text_batch_size, flush_rows, progress
-            )
-            summary.variants.extend(results)
+    try:
+        with progress_bar(show_progress) as progress, torch.inference_mode():
+            for spec in video_backbones:
+                encoder = load_video_encoder(spec, torch_device, seed)
+                variants = video_variants(spec, encoder, plan, frames)
+                results = _ingest_videos(
+                    wh, summary, encoder, variants, batch_size, workers, flush_rows, progress
+                )
+                summary.variants.extend(results)
+            for spec in text_backbones:
+                encoder = load_text_encoder(spec, torch_device, seed)
+                variants = text_variants(spec, encoder, plan)
+                results = _ingest_texts(
+                    wh, summary, encoder, variants, text_batch_size, flush_rows, progress
+                )
+                summary.variants.extend(results)
+    except BaseException as err:  # the run row must not stay 'running'; the caller sees err
+        summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
+        error = f"{type(err).__name__}: {err}"
+        finish_run(wh, run_id, "failed", {**summary.as_dict(), "error": error})
+        raise
     summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
     finish_run(wh, run_id, "failed_items" if summary.failed else "ok", summary.as_dict())
     return summary
@@ -157,6 +170,10 @@ def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, flush_ro
         "frame_embedding": "L2-normalised per frame before temporal pooling",
         "token_pooling": "per frame, over every token of the layer (class token first)",
     }
+    if (per_step := getattr(encoder, "frames_per_step", 1)) > 1:
+        extra["frames_per_step"] = per_step
+        extra["time_steps"] = video_steps(encoder, variants[0].frames)
+        extra["token_pooling"] = f"per temporal patch of {per_step} frames, over its tokens"
     targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
     items = [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": dataset})]
     todo = targets.todo(items, key=lambda item: item[0])

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from vtr.ingest.fanout import tapped_layers, variant_dim
+from vtr.ingest.fanout import tapped_layers, variant_dim, video_steps
 from vtr.warehouse.runs import record_error
 from vtr.warehouse.variants import Variant, register_variant
 
@@ -41,7 +41,8 @@ class Targets:
         self.layers = tapped_layers(variants)
         self.done, self.writers = {}, {}
         for variant in variants:
-            seq = {"seq_len": variant.frames} if variant.temporal == "seq" else {}
+            steps = video_steps(encoder, variant.frames) if variant.temporal == "seq" else None
+            seq = {"seq_len": steps} if steps else {}
             register_variant(wh, variant, variant_dim(variant, encoder), {**extra, **seq})
             table = variant.lance_table
             self.done[variant.id] = wh.vectors.existing_ids(table, summary.dataset)

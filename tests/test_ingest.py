@@ -1,11 +1,12 @@
 """Ingest on real MP4s: variants written once, bad videos recorded, re-runs resume."""
 
+import json
 import shutil
 
 import numpy as np
 import pytest
 
-from vtr.errors import VideoDecodeError
+from vtr.errors import TapError, VideoDecodeError
 from vtr.ingest.datasets import register_dataset
 from vtr.ingest.pipeline import ingest
 from vtr.ingest.video import read_frames, sample_indices
@@ -59,6 +60,28 @@ def test_read_frames_names_the_file_and_cause(tmp_path):
         read_frames(bad, 4)
     with pytest.raises(VideoDecodeError, match="not found"):
         read_frames(tmp_path / "missing.mp4", 4)
+
+
+def test_a_failing_layer_request_finishes_its_run_as_failed(wh, small_corpus, tmp_path):
+    from tiny_models import save_bert, save_lm
+
+    lm, bert = f"lm:{save_lm(tmp_path / 'lm')}", f"hf_text:{save_bert(tmp_path / 'bert')}"
+    register_dataset(wh, NAME, small_corpus, small_corpus.parent / "videos")
+    # the 4-block LM has layer 4 and writes it; the 3-block BERT has not
+    with pytest.raises(TapError, match="layer 4 does not exist"):
+        ingest(wh, NAME, [], [lm, bert], layers="4", poolings="mean", show_progress=False)
+    run = wh.rows("runs/list")[-1]
+    summary = json.loads(run["summary"])
+    assert run["status"] == "failed" and run["finished_at"] is not None
+    assert summary["error"].startswith("TapError: layer 4 does not exist")
+    n_captions = wh.con.execute("SELECT count(*) FROM captions WHERE dataset = ?", [NAME])
+    assert [(v["variant_id"], v["written"]) for v in summary["variants"]] == [
+        (f"text/{lm}/L4/mean", n_captions.fetchone()[0])
+    ]
+    with pytest.raises(TapError, match="layer 9 does not exist"):
+        ingest(wh, NAME, [VIDEO], [], layers="9", show_progress=False)
+    runs = wh.rows("runs/list")
+    assert [r["status"] for r in runs if r["kind"] == "ingest"] == ["failed", "failed"]
 
 
 @pytest.mark.slow

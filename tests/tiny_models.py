@@ -177,3 +177,67 @@ def save_video_llava(folder: Path, seed: int = 0) -> Path:
     )
     model = VideoLlavaForConditionalGeneration(config).eval()
     return _save(model, minilm_tokenizer(), folder)
+
+
+QWEN_SPECIAL = (
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+)
+
+
+def qwen_tokenizer(n_merges: int = 4000):
+    """A byte-level BPE `Qwen2Tokenizer` (Qwen2's scheme): the 256 byte symbols, the first
+    word-internal merges of open_clip's bundled BPE list, and Qwen2-VL's special tokens."""
+    import open_clip
+    from open_clip.tokenizer import bytes_to_unicode
+    from transformers import Qwen2Tokenizer
+
+    bpe = Path(open_clip.__file__).parent / "bpe_simple_vocab_16e6.txt.gz"
+    with gzip.open(bpe, "rt", encoding="utf-8") as handle:
+        lines = handle.read().split("\n")[1:]
+    merges = [tuple(line.split()) for line in lines if line and "</w>" not in line][:n_merges]
+    vocab = list(dict.fromkeys([*bytes_to_unicode().values(), *("".join(m) for m in merges)]))
+    tokenizer = Qwen2Tokenizer(vocab={token: i for i, token in enumerate(vocab)}, merges=merges)
+    tokenizer.add_special_tokens({"additional_special_tokens": list(QWEN_SPECIAL)})
+    return tokenizer
+
+
+def save_qwen2_vl(folder: Path, seed: int = 0) -> Path:
+    """A Qwen2-VL: 2 vision blocks of width 32 (14 px patches, 2 frames a temporal patch,
+    2x2 merge), a 3-block LLM of width 32; its processor config sizes frames to 56 px,
+    so one temporal patch is 4 video tokens."""
+    from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLVideoProcessor
+
+    torch.manual_seed(seed)
+    tokenizer = qwen_tokenizer()
+    ids = dict(zip(QWEN_SPECIAL, tokenizer.convert_tokens_to_ids(list(QWEN_SPECIAL)), strict=True))
+    config = Qwen2VLConfig(
+        vision_config={"depth": 2, "embed_dim": 32, "hidden_size": 32, "num_heads": 2},
+        text_config={
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 512,
+            "rope_parameters": {"rope_type": "default", "mrope_section": [2, 1, 1]},
+            "bos_token_id": ids["<|endoftext|>"],
+            "eos_token_id": ids["<|im_end|>"],
+            "pad_token_id": ids["<|endoftext|>"],
+        },
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+    )
+    model = Qwen2VLForConditionalGeneration(config).eval()
+    Qwen2VLVideoProcessor(size={"shortest_edge": 28 * 28, "longest_edge": 56 * 56}).save_pretrained(
+        folder
+    )
+    return _save(model, tokenizer, folder)

@@ -8,7 +8,7 @@
 | `xclip`      | `xclip:/path` or a cached hub name     | video, text |
 | `hf_text`    | `hf_text:/path` or a cached hub name   | text        |
 | `lm`         | `lm:/path` or a cached hub name        | text        |
-| `vlm`        | `vlm:/path` (LLaVA-NeXT-Video, Video-LLaVA) | video, text |
+| `vlm`        | `vlm:/path` (LLaVA-NeXT-Video, Video-LLaVA, Qwen2-VL) | video, text |
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ FAMILIES: dict[str, dict[str, str]] = {
         "example": "lm:Qwen/Qwen2.5-0.5B",
     },
     "vlm": {
-        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video or "
-        "Video-LLaVA, "
+        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video, "
+        "Video-LLaVA or Qwen2-VL (e.g. vlm:Qwen/Qwen2-VL-2B-Instruct), "
         "L0 = projector output (before the LLM), Lk = LLM layer k over the video tokens",
         "towers": "video, text",
         "example": "vlm:llava-hf/LLaVA-NeXT-Video-7B-hf",
@@ -104,9 +104,9 @@ def _hf(family: str, rest: str, device: str):
     if family == "xclip":
         return hf.XClipModel(rest, torch.device(device))
     if family == "vlm":
-        from vtr.ingest.backbones.video_llm import VideoLLM
+        from vtr.ingest.backbones.video_llm import load_video_llm
 
-        return VideoLLM(rest, torch.device(device))
+        return load_video_llm(rest, torch.device(device))
     return hf.HFTextModel(rest, torch.device(device), causal=family == "lm")
 
 

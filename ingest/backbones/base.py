@@ -20,6 +20,9 @@ class ImageNorm:
 
 
 class VideoEncoder(Protocol):
+    """A video tower. One that embeds k frames together (Qwen2-VL: k = 2) also has
+    `frames_per_step = k`; its per-frame rows are then one per k frames."""
+
     dim: int  # width of the model's own output (final/embed)
     norm: ImageNorm
     weights: str

@@ -1,5 +1,6 @@
-"""Video LLMs: `vlm:PATH`, a LLaVA-NeXT-Video (`LlavaNextVideoForConditionalGeneration`) or
-a Video-LLaVA (`VideoLlavaForConditionalGeneration`) model; the folder's config says which.
+"""Video LLMs: `vlm:PATH`, a LLaVA-NeXT-Video (`LlavaNextVideoForConditionalGeneration`),
+a Video-LLaVA (`VideoLlavaForConditionalGeneration`) or a Qwen2-VL
+(`Qwen2VLForConditionalGeneration`, see `qwen_vl.py`) model; the folder's config says which.
 
 Video: the frames go through the vision (video) tower, the spatial pooling when the
 model has one, and the projector (`get_video_features`); the projected video tokens
@@ -34,6 +35,16 @@ LOADERS = {
     "llava_next_video": "LlavaNextVideoForConditionalGeneration",
     "video_llava": "VideoLlavaForConditionalGeneration",
 }
+KINDS = (*LOADERS, "qwen2_vl")  # Qwen2-VL: qwen_vl.Qwen2VL
+
+
+def load_video_llm(name: str, device: torch.device):
+    """The `vlm:` backbone for the folder's model type."""
+    if model_type(name, VideoLLM.family) == "qwen2_vl":
+        from vtr.ingest.backbones.qwen_vl import Qwen2VL
+
+        return Qwen2VL(name, device)
+    return VideoLLM(name, device)
 
 
 class VideoLLM(TextTower):
@@ -103,9 +114,9 @@ def model_type(name: str, family: str) -> str:
         kind = AutoConfig.from_pretrained(local_model_dir(name, family), local_files_only=True)
     except (OSError, ValueError, KeyError) as err:
         raise BackboneError(f"{family}:{name}: cannot read its config: {err}") from None
-    if kind.model_type not in LOADERS:
+    if kind.model_type not in KINDS:
         raise BackboneError(
             f"{family}:{name} is a {kind.model_type!r} model; {family}: takes "
-            f"{', '.join(sorted(LOADERS))}"
+            f"{', '.join(sorted(KINDS))}"
         )
     return kind.model_type
