@@ -5,7 +5,7 @@ and records it in the catalog (`ann_indexes`). IVF_FLAT (the default) keeps a co
 the full vectors per partition, so the distances of the probed partitions are exact
 and no refine pass is needed; IVF_HNSW_SQ and IVF_PQ are smaller but quantised, and
 answer well only with a refine pass that re-reads the full vectors of k x
-refine_factor candidates from the table (random reads: the bulk of their query time).
+refine_factor candidates from the table (random reads: over half of their query time).
 `ann_search` answers many queries at once from that index; `ann_result` turns the
 answers of both directions into the same `SearchResult` an exact search gives, with
 one difference: the rank of a ground truth the index did not return among the top k
