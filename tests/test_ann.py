@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from vtr.errors import EvalInputError
-from vtr.warehouse import open_warehouse
-from vtr.warehouse.ann import AnnParams, build_index, get_index
+from vtr.warehouse import ann, open_warehouse
+from vtr.warehouse.ann import AnnParams, ann_search, build_index, get_index
 from vtr.warehouse.evals import get_eval, run_eval
-from vtr.warehouse.variants import Variant, register_variant
+from vtr.warehouse.variants import Variant, get_variant, register_variant
 
 TEXT = Variant("text", "test:text")
 VIDEO = Variant("video", "test:video", temporal="mean", frames=4)
@@ -51,14 +53,20 @@ def test_ann_eval_agrees_with_exact_and_censors_ranks(indexed):
         run_eval(wh, "d", None, TEXT.id, VIDEO.id, ann=AnnParams())
     row = build_index(wh, VIDEO.id)
     build_index(wh, TEXT.id, index_type="IVF_PQ")
-    assert row["index_type"] == "IVF_HNSW_SQ" and row["n_rows"] == N_VIDEOS
+    assert row["index_type"] == "IVF_FLAT" and row["n_rows"] == N_VIDEOS
     assert get_index(wh, TEXT.id)["index_type"] == "IVF_PQ"
     exact = run_eval(wh, "d", None, TEXT.id, VIDEO.id, k=K)
     ann = run_eval(
         wh, "d", None, TEXT.id, VIDEO.id, k=K, ann=AnnParams(nprobes=50, refine_factor=5)
     )
     assert get_eval(wh, ann)["search"] == "ann"
-    assert get_eval(wh, ann)["config"]["ranks_censored_at"] == K + 1
+    config = get_eval(wh, ann)["config"]
+    assert config["ranks_censored_at"] == K + 1
+    assert config["refine_factor"] == {"t2v": 5, "v2t": 5}
+    assert config["index_types"] == {"text": "IVF_PQ", "video": "IVF_FLAT"}
+    auto = run_eval(wh, "d", None, TEXT.id, VIDEO.id, k=K, ann=AnnParams(nprobes=50))
+    # refine only where the index is quantised: IVF_FLAT distances are exact
+    assert get_eval(wh, auto)["config"]["refine_factor"] == {"t2v": None, "v2t": 2}
     pairs = wh.con.execute(
         "SELECT a.direction, e.rank, a.rank FROM ranks a JOIN ranks e USING (direction, query_id) "
         "WHERE a.eval_id = ? AND e.eval_id = ?",
@@ -74,7 +82,7 @@ def test_ann_eval_agrees_with_exact_and_censors_ranks(indexed):
 
 def test_ann_eval_of_a_split_only_returns_its_videos(indexed):
     wh = indexed
-    build_index(wh, VIDEO.id)
+    build_index(wh, VIDEO.id, index_type="IVF_HNSW_SQ")
     build_index(wh, TEXT.id)
     eval_id = run_eval(wh, "d", "test", TEXT.id, VIDEO.id, k=K, ann=AnnParams(nprobes=50))
     outside = wh.con.execute(
@@ -102,8 +110,6 @@ def test_index_refuses_tiny_tables_and_rerank(indexed, tmp_path):
 
 
 def test_cli_index_and_eval_with_ann(indexed):
-    import json
-
     from typer.testing import CliRunner
 
     from vtr.cli.app import app
@@ -114,7 +120,7 @@ def test_cli_index_and_eval_with_ann(indexed):
     for variant in (VIDEO.id, TEXT.id):
         result = runner.invoke(app, ["index", str(root), "--variant", variant, "--json"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.stdout)["index_type"] == "IVF_HNSW_SQ"
+        assert json.loads(result.stdout)["index_type"] == "IVF_FLAT"
     base = ["eval", str(root), "--dataset", "d", "--split", "all", "--json"]
     base += ["--text-variant", TEXT.id, "--video-variant", VIDEO.id]
     auto = json.loads(runner.invoke(app, base).stdout)
@@ -122,3 +128,42 @@ def test_cli_index_and_eval_with_ann(indexed):
     assert auto["search"] == "exact"  # 600 rows: below the auto threshold
     assert ann["search"] == "ann"
     assert abs(ann["t2v"]["R@1"] - auto["t2v"]["R@1"]) < 5
+
+
+def _indexed_row(wh, variant_id: str) -> dict:
+    index = get_index(wh, variant_id)
+    row = get_variant(wh, variant_id)
+    return {**row, "index_type": index["index_type"], "index_params": index["params"]}
+
+
+def test_ivf_flat_probing_every_partition_is_exact(indexed):
+    wh = indexed
+    row = build_index(wh, VIDEO.id)
+    partitions = json.loads(row["params"])["num_partitions"]
+    _, videos = wh.vectors.read(VIDEO.lance_table, "d", [f"v'{i}" for i in range(N_VIDEOS)])
+    queries = np.random.default_rng(1).normal(size=(40, DIM)).astype(np.float32)
+    ids, scores = ann_search(
+        wh, _indexed_row(wh, VIDEO.id), "d", queries, K, AnnParams(nprobes=partitions)
+    )
+    v = videos / np.linalg.norm(videos, axis=1, keepdims=True)
+    q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+    s = q @ v.T
+    want = np.argsort(-s, axis=1)[:, :K]
+    assert [[int(f[2:]) for f in found] for found in ids] == want.tolist()
+    np.testing.assert_allclose(np.stack(scores), np.take_along_axis(s, want, 1), atol=1e-5)
+
+
+def test_batched_queries_answer_as_one_by_one(indexed, monkeypatch):
+    wh = indexed
+    build_index(wh, VIDEO.id, index_type="IVF_HNSW_SQ")
+    variant = _indexed_row(wh, VIDEO.id)
+    queries = np.random.default_rng(2).normal(size=(15, DIM)).astype(np.float32)
+    params = AnnParams(nprobes=3)
+    monkeypatch.setattr(ann, "QUERY_BATCH", 7)  # batches of 7, 7 and a single vector
+    ids, scores = ann_search(wh, variant, "d", queries, K, params)
+    assert len(ids) == len(queries) and all(len(found) == K for found in ids)
+    for i, query in enumerate(queries):
+        alone_ids, alone_scores = ann_search(wh, variant, "d", query[None], K, params)
+        assert ids[i] == alone_ids[0]
+        np.testing.assert_allclose(scores[i], alone_scores[0])
+        assert np.all(np.diff(scores[i]) <= 0)  # best first

@@ -1,7 +1,11 @@
 """Approximate nearest-neighbour search on a variant's LanceDB table.
 
-`build_index` trains a LanceDB vector index (IVF-HNSW-SQ by default, or IVF-PQ) with
-cosine distance on a variant's table and records it in the catalog (`ann_indexes`).
+`build_index` trains a LanceDB vector index with cosine distance on a variant's table
+and records it in the catalog (`ann_indexes`). IVF_FLAT (the default) keeps a copy of
+the full vectors per partition, so the distances of the probed partitions are exact
+and no refine pass is needed; IVF_HNSW_SQ and IVF_PQ are smaller but quantised, and
+answer well only with a refine pass that re-reads the full vectors of k x
+refine_factor candidates from the table (random reads: over half of their query time).
 `ann_search` answers many queries at once from that index; `ann_result` turns the
 answers of both directions into the same `SearchResult` an exact search gives, with
 one difference: the rank of a ground truth the index did not return among the top k
@@ -19,27 +23,38 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from vtr.errors import EvalInputError, UnknownVariant
 from vtr.warehouse.bridge import literal
 from vtr.warehouse.search import SearchResult, l2_normalize
 from vtr.warehouse.variants import get_variant
 
-INDEX_TYPES = ("IVF_HNSW_SQ", "IVF_PQ")
+INDEX_TYPES = ("IVF_FLAT", "IVF_HNSW_SQ", "IVF_PQ")
+QUANTISED_REFINE = 2  # default refine factor of the quantised index types
 QUERY_BATCH = 512
 AUTO_ANN_ROWS = 100_000  # `--search auto` uses the indexes from this many rows on
 
 
 @dataclass(frozen=True)
 class AnnParams:
+    """Query settings. refine_factor None: QUANTISED_REFINE on IVF_HNSW_SQ and IVF_PQ,
+    off on IVF_FLAT (its distances are exact already); 0: off."""
+
     nprobes: int = 20
-    refine_factor: int | None = 2
+    refine_factor: int | None = None
+
+    def refine_for(self, index_type: str | None) -> int | None:
+        """The refine factor to query an index of `index_type` with (None: no refine)."""
+        if self.refine_factor is not None:
+            return self.refine_factor or None
+        return None if index_type == "IVF_FLAT" else QUANTISED_REFINE
 
 
 def build_index(
     wh,
     variant_id: str,
-    index_type: str = "IVF_HNSW_SQ",
+    index_type: str = "IVF_FLAT",
     num_partitions: int | None = None,
     num_sub_vectors: int | None = None,
 ) -> dict[str, Any]:
@@ -58,14 +73,16 @@ def build_index(
             f"variant {variant_id!r} has {rows} rows: too few to train an index with "
             f"{partitions} partitions (exact search is the right tool at this size)"
         )
-    from lancedb.index import Bitmap, BTree, IvfHnswSq, IvfPq
+    from lancedb.index import Bitmap, BTree, IvfFlat, IvfHnswSq, IvfPq
 
     extra = {}
     if index_type == "IVF_PQ":
         extra["num_sub_vectors"] = num_sub_vectors or _sub_vectors(int(variant["dim"]))
         config = IvfPq(distance_type="cosine", num_partitions=partitions, **extra)
-    else:
+    elif index_type == "IVF_HNSW_SQ":
         config = IvfHnswSq(distance_type="cosine", num_partitions=partitions)
+    else:
+        config = IvfFlat(distance_type="cosine", num_partitions=partitions)
     started = time.perf_counter()
     handle.create_index("vector", config=config, replace=True)
     seconds = time.perf_counter() - started
@@ -120,11 +137,13 @@ def ann_search(
     params: AnnParams,
     item_ids: Sequence[str] | None = None,
 ) -> tuple[list[list[str]], list[np.ndarray]]:
-    """Per query, the ids and cosine scores of its k nearest rows (best first).
+    """Per query, the ids and cosine scores of its k nearest rows (best first, ties by id).
 
     Only rows of `dataset` (and, when given, of `item_ids`) are candidates. `variant` is
-    the variant's catalog row; with its index's params under "index_params" the dataset
-    filter is skipped when the index saw that dataset only.
+    the variant's catalog row plus its index's "index_type" and "index_params": the
+    type picks the default refine factor, and the dataset filter is skipped when the
+    index saw that dataset only. Queries go to LanceDB QUERY_BATCH at a time, one call
+    each; every query of a batch gets the same answer it would get alone.
     """
     handle = wh.vectors.db.open_table(variant["lance_table"])
     clauses = []
@@ -133,25 +152,31 @@ def ann_search(
     if item_ids is not None:
         clauses.append(f"item_id IN ({', '.join(literal(i) for i in item_ids)})")
     where = " AND ".join(clauses)
+    refine = params.refine_for(variant.get("index_type"))
     q = l2_normalize(np.asarray(queries, dtype=np.float32))
     ids: list[list[str]] = []
     scores: list[np.ndarray] = []
     for a in range(0, len(q), QUERY_BATCH):
         chunk = q[a : a + QUERY_BATCH]
         builder = handle.search(list(chunk)).distance_type("cosine").nprobes(params.nprobes)
-        if params.refine_factor:
-            builder = builder.refine_factor(params.refine_factor)
+        if refine:
+            builder = builder.refine_factor(refine)
         if where:
             builder = builder.where(where, prefilter=True)
         found = builder.limit(k).select(["item_id", "_distance"]).to_arrow()
-        index = found["query_index"].to_numpy() if len(chunk) > 1 else np.zeros(found.num_rows)
-        item = np.asarray(found["item_id"].to_pylist(), dtype=object)
+        if "query_index" not in found.column_names:  # a single query vector
+            found = found.append_column("query_index", pa.array(np.zeros(found.num_rows, np.int32)))
+        # score = 1 - distance, so ascending distance is descending score, ties alike
+        found = found.sort_by(
+            [("query_index", "ascending"), ("_distance", "ascending"), ("item_id", "ascending")]
+        )
+        counts = np.bincount(found["query_index"].to_numpy(), minlength=len(chunk))
+        ends = np.cumsum(counts)
+        item = found["item_id"].to_pylist()
         score = 1.0 - found["_distance"].to_numpy().astype(np.float64)
-        for i in range(len(chunk)):
-            mine = np.flatnonzero(index == i)
-            order = np.lexsort((item[mine].astype(str), -score[mine]))
-            ids.append(list(item[mine][order]))
-            scores.append(score[mine][order])
+        for start, end in zip(ends - counts, ends, strict=True):
+            ids.append(item[start:end])
+            scores.append(score[start:end])
     return ids, scores
 
 

@@ -133,8 +133,11 @@ def _run_ann_eval(wh, dataset, split, text, video, k: int, ann: AnnParams) -> in
                 f"variant {variant_id!r} has no ANN index; build it: vtr index WAREHOUSE "
                 f"--variant {variant_id}"
             )
-    text_row = {**text_row, "index_params": indexes[text_variant]["params"]}
-    video_row = {**video_row, "index_params": indexes[video_variant]["params"]}
+    text_index, video_index = indexes[text_variant], indexes[video_variant]
+    text_row = {**text_row, "index_type": text_index["index_type"]}
+    text_row["index_params"] = text_index["params"]
+    video_row = {**video_row, "index_type": video_index["index_type"]}
+    video_row["index_params"] = video_index["params"]
     video_ids, caption_ids, gt = _split_items(wh, dataset, split)
     texts = _read_vectors(wh, text_row, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video_row, video_variant, dataset, video_ids)
@@ -147,7 +150,11 @@ def _run_ann_eval(wh, dataset, split, text, video, k: int, ann: AnnParams) -> in
     meta["config"] = {
         "similarity": "cosine",
         "nprobes": ann.nprobes,
-        "refine_factor": ann.refine_factor,
+        "refine_factor": {  # as applied: the default depends on the index type
+            "t2v": ann.refine_for(video_index["index_type"]),
+            "v2t": ann.refine_for(text_index["index_type"]),
+        },
+        "index_types": {"text": text_index["index_type"], "video": video_index["index_type"]},
         "ranks_censored_at": k + 1,
         "score_sample_seed": 0,
     }

@@ -69,8 +69,12 @@ def eval_command(
         "or auto (ann when both variants are indexed with >= 100k rows, else exact).",
     ),
     nprobes: int = typer.Option(20, "--nprobes", min=1, help="ann: IVF partitions searched."),
-    refine_factor: int = typer.Option(
-        2, "--refine-factor", min=0, help="ann: re-score k x this many candidates exactly (0: off)."
+    refine_factor: int | None = typer.Option(
+        None,
+        "--refine-factor",
+        min=0,
+        help="ann: re-score k x this many candidates with the full vectors (0: off; "
+        "default: off on IVF_FLAT indexes, whose distances are exact, 2 on IVF_HNSW_SQ/IVF_PQ).",
     ),
     sweep: bool = typer.Option(
         False,
@@ -106,7 +110,7 @@ def eval_command(
     with open_warehouse(warehouse) as wh:
         ann = None
         if use_ann(wh, search, text_variant, video_variant):
-            ann = AnnParams(nprobes=nprobes, refine_factor=refine_factor or None)
+            ann = AnnParams(nprobes=nprobes, refine_factor=refine_factor)
         eval_id = run_eval(
             wh,
             dataset,

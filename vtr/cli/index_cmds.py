@@ -16,7 +16,11 @@ def index_command(
     warehouse: Path = typer.Argument(..., help="Warehouse directory."),
     variant: str = typer.Option(..., "--variant", help="Variant id whose table gets an index."),
     index_type: str = typer.Option(
-        "IVF_HNSW_SQ", "--type", help="IVF_HNSW_SQ (default) or IVF_PQ."
+        "IVF_FLAT",
+        "--type",
+        help="IVF_FLAT (default: exact distances in the probed partitions, fastest queries, "
+        "stores a copy of the vectors), IVF_HNSW_SQ or IVF_PQ (quantised, smaller; "
+        "queried with a refine pass).",
     ),
     partitions: int | None = typer.Option(
         None, "--partitions", min=1, help="IVF partitions (default: sqrt of the row count)."
