@@ -68,7 +68,7 @@ class Targets:
                         [ids[i] for i in keep],
                         matrix,
                         variant.id,
-                    )
+                    )  # fmt: skip
                 )
         self.committer.add(parts)
 
