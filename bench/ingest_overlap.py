@@ -8,7 +8,7 @@ and the ratio ingest / min(decode, model) (1.0 = perfect overlap).
 
 Memory: the peak RSS of an ingest of N videos and of 4N videos, each in a fresh
 process; a ratio near 1 means memory does not grow with the corpus (vectors are
-written to LanceDB every `flush_rows`, frames are never held beyond a batch).
+committed to LanceDB every `commit_every` videos, frames are never held beyond a batch).
 
     python bench/ingest_overlap.py [--videos 96] [--backbone open_clip:ViT-B-32:random]
 """
@@ -41,7 +41,7 @@ root, corpus, backbone, frames, workers = sys.argv[1:6]
 with init_warehouse(root) as wh:
     register_dataset(wh, "synth", corpus + "/annotations.json", corpus + "/videos")
     ingest(wh, "synth", video_backbones=[backbone], frames=int(frames), workers=int(workers),
-           show_progress=False, flush_rows=64)
+           show_progress=False, commit_every=64)
 # VmHWM: this process's own peak (ru_maxrss would carry the parent's over the exec)
 hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM"))
 print(json.dumps({"peak_rss_mib": int(hwm.split()[1]) / 1024}))

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from vtr.errors import AnnotationError, VideoDecodeError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
 from vtr.ingest.backbones.base import ImageNorm
+from vtr.ingest.commit import Committer, reconcile, write_fragments
 from vtr.ingest.datasets import _bulk, get_dataset
 from vtr.ingest.jsonl import read_jsonl
 from vtr.ingest.pipeline import (
@@ -272,20 +273,24 @@ def _write_clip_rows(
 
 
 def _ingest_clip_captions(wh, summary, encoder, variant) -> VariantResult:
+    """Per-clip captions go into the text variant's table, so they commit like its rows."""
     dataset = summary.dataset
     rows = wh.rows("moments/clip_captions", {"dataset": dataset})
-    done = wh.vectors.existing_ids(variant.lance_table, dataset)
+    done = reconcile(wh, dataset, [variant])[variant.id]
     todo = [
         row for row in rows if "cap:" + clip_item_id(row["video_id"], row["clip_idx"]) not in done
     ]
     result = VariantResult(f"{variant.id} (clip captions)", already_present=len(rows) - len(todo))
-    writer = _Writer(wh, dataset, variant.lance_table, 4096)
+    committer = Committer(wh, dataset, summary.run_id, every=4096)
     for start in range(0, len(todo), 256):
         chunk = todo[start : start + 256]
         ids = ["cap:" + clip_item_id(r["video_id"], r["clip_idx"]) for r in chunk]
-        writer.add(ids, encoder.encode_texts([r["text"] for r in chunk]))
-    writer.flush()
-    result.written = writer.written
+        vectors = encoder.encode_texts([r["text"] for r in chunk]).float().cpu().numpy()
+        committer.add(
+            [write_fragments(wh.lance_path, variant.lance_table, dataset, ids, vectors, variant.id)]
+        )
+    committer.close()
+    result.written = committer.committed[variant.id]
     return result
 
 

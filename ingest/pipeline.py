@@ -1,8 +1,10 @@
 """The batched ingest pipeline: decode once, embed in batches, write each variant to LanceDB.
 
-Completion is what LanceDB holds: an item whose row is in the variant's table is
-done (each flush is one atomic Lance commit), so a re-run only processes the rest
-and never duplicates a row.
+Completion is the catalog's done marks (see `vtr.ingest.commit`): each batch is written
+as uncommitted Lance fragments per variant, and every `commit_every` items one commit
+appends them to their tables and then marks those items done in one catalog
+transaction. A re-run first removes rows without a mark, then processes the rest, so
+no row is ever duplicated or lost.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ def _autocast(device: torch.device):
 
 
 class _Writer:
-    """Buffers rows and writes them to one variant table in large atomic appends."""
+    """Buffers rows and writes them to one variant table in large atomic appends.
+
+    For tables no ingest reconciles (clip-level video variants); completion there is
+    what LanceDB holds.
+    """
 
     def __init__(self, wh, dataset: str, table: str, flush_rows: int) -> None:
         self.wh, self.dataset, self.table, self.flush_rows = wh, dataset, table, flush_rows
@@ -101,7 +107,7 @@ def ingest(
     workers: int | None = None,
     device: str | None = None,
     seed: int = 0,
-    flush_rows: int = 1024,
+    commit_every: int = 256,
     show_progress: bool = True,
 ) -> IngestSummary:
     """Embed every video and caption of `dataset` with each backbone; skip what is done.
@@ -109,6 +115,8 @@ def ingest(
     Each backbone runs once per batch with every layer of `layers` ("4,8,-1" or "all")
     tapped; every token pooling of every layer (and every temporal pooling for video)
     is its own variant. Without `layers`, the model's own output (final/embed).
+    Every `commit_every` items (videos or captions) the written rows are committed and
+    marked done; a killed ingest redoes at most the items after the last commit.
     """
     from vtr.ingest.datasets import get_dataset
 
@@ -126,6 +134,7 @@ def ingest(
         "batch_size": batch_size,
         "device": str(torch_device),
         "seed": seed,
+        "commit_every": commit_every,
     }
     run_id = start_run(wh, "ingest", config)
     summary = IngestSummary(run_id, dataset)
@@ -135,14 +144,14 @@ def ingest(
                 encoder = load_video_encoder(spec, torch_device, seed)
                 variants = video_variants(spec, encoder, plan, frames)
                 results = _ingest_videos(
-                    wh, summary, encoder, variants, batch_size, workers, flush_rows, progress
+                    wh, summary, encoder, variants, batch_size, workers, commit_every, progress
                 )
                 summary.variants.extend(results)
             for spec in text_backbones:
                 encoder = load_text_encoder(spec, torch_device, seed)
                 variants = text_variants(spec, encoder, plan)
                 results = _ingest_texts(
-                    wh, summary, encoder, variants, text_batch_size, flush_rows, progress
+                    wh, summary, encoder, variants, text_batch_size, commit_every, progress
                 )
                 summary.variants.extend(results)
     except BaseException as err:  # the run row must not stay 'running'; the caller sees err
@@ -155,11 +164,7 @@ def ingest(
     return summary
 
 
-def _writers(wh, summary, flush_rows: int):
-    return lambda table: _Writer(wh, summary.dataset, table, flush_rows)
-
-
-def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, flush_rows, progress):
+def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, commit_every, progress):
     dataset = summary.dataset
     extra = {
         "weights": encoder.weights,
@@ -174,7 +179,7 @@ def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, flush_ro
         extra["frames_per_step"] = per_step
         extra["time_steps"] = video_steps(encoder, variants[0].frames)
         extra["token_pooling"] = f"per temporal patch of {per_step} frames, over its tokens"
-    targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
+    targets = Targets(wh, summary, encoder, variants, extra, commit_every)
     items = [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": dataset})]
     todo = targets.todo(items, key=lambda item: item[0])
     if workers is None:
@@ -225,9 +230,9 @@ def _embed_batch(wh, summary, encoder, targets, batch: FrameBatch) -> None:
     targets.add(batch.video_ids, video_vectors(out, n_videos, n_frames, targets.variants))
 
 
-def _ingest_texts(wh, summary, encoder, variants, batch_size, flush_rows, progress):
+def _ingest_texts(wh, summary, encoder, variants, batch_size, commit_every, progress):
     extra = {"weights": encoder.weights, "token_pooling": "mask-aware, padding excluded"}
-    targets = Targets(wh, summary, encoder, variants, extra, _writers(wh, summary, flush_rows))
+    targets = Targets(wh, summary, encoder, variants, extra, commit_every)
     rows = wh.rows("ingest/captions", {"dataset": summary.dataset})
     todo = targets.todo(rows, key=lambda row: row["caption_id"])
     task = progress.add_task(f"text  {variants[0].backbone}", total=len(todo))

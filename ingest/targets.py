@@ -1,13 +1,13 @@
-"""The variants of one backbone during an ingest: done sets, writers, results, errors."""
+"""The variants of one backbone during an ingest: done sets, commits, results, errors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from vtr.ingest.commit import Committer, reconcile, write_fragments
 from vtr.ingest.fanout import tapped_layers, variant_dim, video_steps
 from vtr.warehouse.runs import record_error
 from vtr.warehouse.variants import Variant, register_variant
@@ -22,10 +22,12 @@ class VariantResult:
 
 
 class Targets:
-    """The variants of one backbone: what each already holds, its writer and its result.
+    """The variants of one backbone: what each holds (its done marks), commits, results.
 
     An item is processed when any variant lacks it; each variant only receives the
     items it lacks, so re-runs (also with more layers or poolings) never duplicate rows.
+    Each batch becomes uncommitted fragments per variant; the committer makes them
+    visible and marks their items done every `commit_every` items.
     """
 
     def __init__(
@@ -35,18 +37,16 @@ class Targets:
         encoder,
         variants: list[Variant],
         extra: dict[str, Any],
-        make_writer: Callable[[str], Any],
+        commit_every: int,
     ) -> None:
         self.wh, self.summary, self.variants = wh, summary, variants
         self.layers = tapped_layers(variants)
-        self.done, self.writers = {}, {}
         for variant in variants:
             steps = video_steps(encoder, variant.frames) if variant.temporal == "seq" else None
             seq = {"seq_len": steps} if steps else {}
             register_variant(wh, variant, variant_dim(variant, encoder), {**extra, **seq})
-            table = variant.lance_table
-            self.done[variant.id] = wh.vectors.existing_ids(table, summary.dataset)
-            self.writers[variant.id] = make_writer(table)
+        self.done = reconcile(wh, summary.dataset, variants)
+        self.committer = Committer(wh, summary.dataset, summary.run_id, commit_every)
         self.results = {variant.id: VariantResult(variant.id) for variant in variants}
 
     def todo(self, items: list, key) -> list:
@@ -55,10 +55,23 @@ class Targets:
         return [item for item in items if any(key(item) not in d for d in self.done.values())]
 
     def add(self, ids: list[str], vectors: dict[str, torch.Tensor]) -> None:
-        for variant_id, writer in self.writers.items():
-            keep = [i for i, item_id in enumerate(ids) if item_id not in self.done[variant_id]]
+        parts = []
+        for variant in self.variants:
+            done = self.done[variant.id]
+            keep = [i for i, item_id in enumerate(ids) if item_id not in done]
             if keep:
-                writer.add([ids[i] for i in keep], vectors[variant_id][keep])
+                matrix = vectors[variant.id][keep].float().cpu().numpy()
+                parts.append(
+                    write_fragments(
+                        self.wh.lance_path,
+                        variant.lance_table,
+                        self.summary.dataset,
+                        [ids[i] for i in keep],
+                        matrix,
+                        variant.id,
+                    )  # fmt: skip
+                )
+        self.committer.add(parts)
 
     def fail(self, ids: list[str], stage: str, message: str) -> None:
         """One error row per item (under the backbone's first variant); every variant counts it."""
@@ -71,7 +84,7 @@ class Targets:
             result.failed += len(ids)
 
     def finish(self) -> list[VariantResult]:
-        for variant_id, writer in self.writers.items():
-            writer.flush()
-            self.results[variant_id].written = writer.written
+        self.committer.close()
+        for variant_id, result in self.results.items():
+            result.written = self.committer.committed[variant_id]
         return list(self.results.values())

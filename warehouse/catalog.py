@@ -88,7 +88,7 @@ def init_warehouse(root: str | Path, exist_ok: bool = False) -> Warehouse:
     root.mkdir(parents=True, exist_ok=True)
     (root / LANCE_DIR).mkdir(exist_ok=True)
     con = _connect(root / CATALOG_FILE, read_only=False)
-    migrate(con)
+    migrate(con, root / LANCE_DIR)
     return Warehouse(root, con, read_only=False)
 
 
@@ -101,7 +101,7 @@ def open_warehouse(root: str | Path, read_only: bool = False) -> Warehouse:
         )
     con = _connect(root / CATALOG_FILE, read_only=read_only)
     if not read_only:
-        migrate(con)
+        migrate(con, root / LANCE_DIR)
     return Warehouse(root, con, read_only=read_only)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -34,12 +35,21 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0])
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+def _backfills() -> dict[int, Callable[[duckdb.DuckDBPyConnection, Path | None], None]]:
+    from vtr.warehouse.backfills import mark_existing_rows_done
+
+    return {10: mark_existing_rows_done}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, lance_path: Path | None = None) -> list[int]:
     """Apply, in version order, every migration the catalog has not recorded; return them.
 
     Missing versions below the newest applied one are applied too, so a migration that
-    was added between two others still reaches catalogs made before it existed.
+    was added between two others still reaches catalogs made before it existed. A
+    version with a Python backfill (which may read the Lance tables at `lance_path`)
+    runs it in the same transaction as its SQL.
     """
+    backfills = _backfills()
     have = current_version(con)
     if have > latest_version():
         raise SchemaTooNew(
@@ -54,6 +64,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text())
+            if version in backfills:
+                backfills[version](con, lance_path)
             query(con, "catalog/record_version", {"version": version, "name": name})
             con.execute("COMMIT")
         except Exception:

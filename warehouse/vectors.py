@@ -31,6 +31,41 @@ def vectors_to_arrow(vectors: np.ndarray) -> pa.FixedSizeListArray:
     return pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1])
 
 
+def check_vectors(
+    table: str, ids: Sequence[str], vectors: np.ndarray, stored_dim: int | None
+) -> np.ndarray:
+    """`vectors` as a finite (n, dim) array matching `ids` and the table's dim, else an error."""
+    if len(ids) != len(vectors):
+        raise ValueError(f"{table}: {len(ids)} ids but {len(vectors)} vectors")
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2:
+        raise EmbeddingError(f"{table}: expected a (n, dim) array, got shape {vectors.shape}")
+    bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
+    if len(bad):
+        raise EmbeddingError(
+            f"{table}: {len(bad)} embedding(s) hold NaN or Inf, e.g. item {ids[bad[0]]!r}; "
+            "nothing was written"
+        )
+    if stored_dim is not None and stored_dim != vectors.shape[1]:
+        raise EmbeddingError(
+            f"{table} stores dim {stored_dim} but these embeddings have dim "
+            f"{vectors.shape[1]}; nothing was written"
+        )
+    return vectors
+
+
+def vector_batch(dataset: str, ids: Sequence[str], vectors: np.ndarray) -> pa.Table:
+    """Rows (dataset, item_id, vector) with an explicit FixedSizeList<float32>[dim] column."""
+    return pa.table(
+        {
+            "dataset": pa.array([dataset] * len(ids), pa.string()),
+            "item_id": pa.array(list(ids), pa.string()),
+            "vector": vectors_to_arrow(vectors),
+        },
+        schema=vector_schema(int(vectors.shape[1])),
+    )
+
+
 class VectorStore:
     """The warehouse's LanceDB folder."""
 
@@ -42,7 +77,14 @@ class VectorStore:
         return self.path / f"{table}.lance"
 
     def has_table(self, table: str) -> bool:
-        return self.table_path(table).is_dir()
+        """A committed table: data files written ahead of a first commit do not count."""
+        return (self.table_path(table) / "_versions").is_dir()
+
+    def table_dim(self, table: str) -> int | None:
+        """The vector dim `table` stores, None when it does not exist."""
+        if not self.has_table(table):
+            return None
+        return self.db.open_table(table).schema.field("vector").type.list_size
 
     def ensure_table(self, table: str, dim: int):
         if self.has_table(table):
@@ -73,30 +115,8 @@ class VectorStore:
             raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
         if not len(ids):
             return
-        vectors = np.asarray(vectors)
-        if vectors.ndim != 2:
-            raise EmbeddingError(f"{table}: expected a (n, dim) array, got shape {vectors.shape}")
-        bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
-        if len(bad):
-            raise EmbeddingError(
-                f"{table}: {len(bad)} embedding(s) hold NaN or Inf, e.g. item {ids[bad[0]]!r}; "
-                "nothing was written"
-            )
-        if self.has_table(table):
-            stored = self.db.open_table(table).schema.field("vector").type.list_size
-            if stored != vectors.shape[1]:
-                raise EmbeddingError(
-                    f"{table} stores dim {stored} but these embeddings have dim "
-                    f"{vectors.shape[1]}; nothing was written"
-                )
-        batch = pa.table(
-            {
-                "dataset": pa.array([dataset] * len(ids), pa.string()),
-                "item_id": pa.array(list(ids), pa.string()),
-                "vector": vectors_to_arrow(vectors),
-            },
-            schema=vector_schema(int(vectors.shape[1])),
-        )
+        vectors = check_vectors(table, ids, vectors, self.table_dim(table))
+        batch = vector_batch(dataset, ids, vectors)
         if self.has_table(table):
             self.db.open_table(table).add(batch)
         else:  # a new table is created with its first rows: one commit, not two

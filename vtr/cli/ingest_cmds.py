@@ -40,6 +40,13 @@ def ingest(
     workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
     device: str = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cuda if present)."),
     seed: int = typer.Option(0, help="Seed for randomly initialised backbones."),
+    commit_every: int = typer.Option(
+        256,
+        "--commit-every",
+        min=1,
+        help="Commit written rows and mark their items done every K videos (or captions); "
+        "a killed ingest redoes at most the items after its last commit.",
+    ),
     clips: str = typer.Option(
         None, "--clips", help="Clip-level ingest: one row per clip of this length (e.g. 2s)."
     ),
@@ -100,6 +107,7 @@ def ingest(
                 workers=workers,
                 device=device,
                 seed=seed,
+                commit_every=commit_every,
             )
     if as_json:
         print_json(summary.as_dict())
