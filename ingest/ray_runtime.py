@@ -65,6 +65,7 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
         )
     ray.data.DataContext.get_current().print_on_execution_start = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "bars disabled"
     try:
         yield ray
     finally:
