@@ -144,27 +144,37 @@ class RayVideoStage:
                 raise
         return targets.finish()
 
+    def placement(self, resources: dict[str, float], workers: int | None) -> dict[str, Any]:
+        """Actor count, resources per actor and torch device, from the cluster's resources."""
+        gpus = int(resources.get("GPU", 0))
+        wants_gpu = self.device is not None and self.device.startswith("cuda")
+        if wants_gpu and not gpus:
+            raise VtrError(f"--device {self.device} but the Ray cluster has no GPU")
+        if gpus and self.device in (None, "cuda"):  # each actor sees its own GPU as cuda
+            return {"size": workers or gpus, "num_gpus": 1, "num_cpus": None, "device": "cuda"}
+        if self.device not in (None, "cpu"):
+            raise VtrError(f"--engine ray runs actors on cpu or cuda, not {self.device!r}")
+        size = workers or max(1, int(resources.get("CPU", 1)) // 2)
+        return {"size": size, "num_gpus": 0, "num_cpus": CPU_PER_ACTOR, "device": "cpu"}
+
     def _pool(self, ray, wh, summary, variants, done, todo, batch_size, workers):
-        gpus = int(ray.cluster_resources().get("GPU", 0))
-        on_gpu = gpus > 0 and self.device != "cpu"
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        size = workers or (gpus if on_gpu else max(1, cpus // 2))
+        place = self.placement(ray.cluster_resources(), workers)
         rows = [{"video_id": video_id, "path": path} for video_id, path in todo]
         data = ray.data.from_items(rows, override_num_blocks=math.ceil(len(rows) / batch_size))
         return data.map_batches(
             VideoEmbedder,
             fn_constructor_kwargs={
                 "spec": variants[0].backbone,
-                "device": self.device or ("cuda" if on_gpu else "cpu"),
+                "device": place["device"],
                 "seed": self.seed,
                 "variants": variants,
                 "done": done,
                 "vectors_path": str(wh.lance_path),
                 "dataset": summary.dataset,
             },
-            compute=ray.data.ActorPoolStrategy(size=size),
-            num_gpus=1 if on_gpu else 0,
-            num_cpus=None if on_gpu else CPU_PER_ACTOR,
+            compute=ray.data.ActorPoolStrategy(size=place["size"]),
+            num_gpus=place["num_gpus"],
+            num_cpus=place["num_cpus"],
             batch_size=batch_size,
             batch_format="numpy",
         )

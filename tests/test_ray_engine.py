@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 from ingest_checks import by_id, done_marks, variant_rows
 
+from vtr.errors import TapError, VtrError
 from vtr.ingest.datasets import register_dataset
 from vtr.ingest.pipeline import ingest
+from vtr.ingest.ray_engine import RayVideoStage
+from vtr.ingest.ray_runtime import raise_user_error
 from vtr.warehouse import init_warehouse, open_warehouse
 
 BACKBONE = "open_clip:vtr-tiny-vit:random"
@@ -87,3 +90,43 @@ def test_ray_engine_writes_the_local_engines_tables(tmp_path, small_corpus):
     assert _video_meta(remote) == _video_meta(local)
     errors = _errors(local)
     assert _errors(remote) == errors and {(b, "decode") for b in broken} <= set(errors)
+
+
+def test_actors_hold_one_gpu_each_else_a_fraction_of_a_cpu():
+    stage = RayVideoStage()
+    on_gpus = stage.placement({"CPU": 32.0, "GPU": 4.0}, None)
+    assert on_gpus == {"size": 4, "num_gpus": 1, "num_cpus": None, "device": "cuda"}
+    on_cpus = stage.placement({"CPU": 2.0}, None)
+    assert on_cpus == {"size": 1, "num_gpus": 0, "num_cpus": 0.5, "device": "cpu"}
+    assert stage.placement({"CPU": 2.0}, 2)["size"] == 2
+    assert RayVideoStage(device="cpu").placement({"CPU": 8.0, "GPU": 1.0}, None)["device"] == "cpu"
+    with pytest.raises(VtrError, match="no GPU"):
+        RayVideoStage(device="cuda").placement({"CPU": 2.0}, None)
+    with pytest.raises(VtrError, match="cpu or cuda"):
+        RayVideoStage(device="cuda:1").placement({"CPU": 2.0, "GPU": 2.0}, None)
+
+
+def test_an_actors_vtr_error_reaches_the_driver_unwrapped():
+    wrapped = RuntimeError("ray task failed")
+    wrapped.__cause__ = TapError("layer 40 does not exist")
+    with pytest.raises(TapError, match="layer 40"):
+        raise_user_error(wrapped)
+    raise_user_error(RuntimeError("not ours"))  # anything else is left to the caller
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "spark"], "local or ray"),
+        (["--address", "127.0.0.1:6379"], "needs --engine ray"),
+        (["--engine", "ray", "--workers", "0"], "at least 1 actor"),
+        (["--engine", "ray", "--clips", "2s"], "whole videos"),
+    ],
+)
+def test_bad_engine_options_are_refused_before_anything_starts(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from vtr.cli.app import app
+
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--dataset", "d", *args])
+    assert result.exit_code == 2 and message in result.output

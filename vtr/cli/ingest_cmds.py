@@ -99,6 +99,8 @@ def ingest(
         raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
     if engine != "ray" and address is not None:
         raise typer.BadParameter("--address needs --engine ray")
+    if engine == "ray" and workers is not None and workers < 1:
+        raise typer.BadParameter(f"--workers must be at least 1 actor, not {workers}")
     if engine == "ray" and clips is not None:
         raise typer.BadParameter(
             "--engine ray ingests whole videos; run --clips with the local engine"
