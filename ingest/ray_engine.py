@@ -20,7 +20,7 @@ import pyarrow as pa
 import torch
 
 from vtr.errors import TapError, VtrError
-from vtr.ingest.commit import Fragments, write_fragments
+from vtr.ingest.commit import Fragments
 from vtr.ingest.fanout import tapped_layers, video_vectors
 from vtr.ingest.pipeline import (
     IngestSummary,
@@ -32,6 +32,7 @@ from vtr.ingest.pipeline import (
     video_targets,
 )
 from vtr.ingest.ray_runtime import raise_user_error, ray_session
+from vtr.ingest.targets import variant_fragments
 from vtr.ingest.video import FrameDataset, VideoMeta, collate_frames
 from vtr.warehouse.variants import Variant
 
@@ -97,20 +98,11 @@ class VideoEmbedder:
             return
         vectors = video_vectors(out, n_videos, n_frames, self.variants)
         outcome.video_ids, outcome.metas = ids, frames.metas
-        for variant in self.variants:
-            keep = [i for i, video_id in enumerate(ids) if video_id not in self.done[variant.id]]
-            if keep:
-                matrix = vectors[variant.id][keep].float().cpu().numpy()
-                outcome.parts.append(
-                    write_fragments(
-                        self.vectors_path,
-                        variant.lance_table,
-                        self.dataset,
-                        [ids[i] for i in keep],
-                        matrix,
-                        variant.id,
-                    )  # fmt: skip
-                )
+        # vectors go to Lance as FixedSizeList<float32>[D] columns built in write_fragments;
+        # only the fragments' metadata travels back through Ray (never a tensor column)
+        outcome.parts = variant_fragments(
+            self.vectors_path, self.dataset, self.variants, self.done, ids, vectors
+        )
 
 
 @dataclass
