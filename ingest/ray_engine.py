@@ -186,6 +186,8 @@ def ingest_ray(
 
     `address` connects to a running cluster, else a local one is started for the call;
     `workers` is the number of actors (default: one per GPU, else half the CPUs).
+    To start a local cluster before anything loads Lance in this process (as the CLI
+    does), enter `vtr.ingest.ray_runtime.ray_session()` before opening the warehouse.
     """
     if workers is not None and workers < 1:
         raise VtrError(f"--workers must be at least 1 actor, not {workers}")
