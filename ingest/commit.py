@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lance.fragment import FragmentMetadata
 
+from vtr.errors import EmbeddingError
 from vtr.warehouse.variants import Variant, get_variant
 from vtr.warehouse.vectors import VectorStore, check_vectors, vector_batch, vector_schema
 
@@ -107,8 +108,11 @@ class Committer:
         by_table: dict[str, list[Fragments]] = defaultdict(list)
         for part in parts:
             by_table[part.table].append(part)
+        dims = {
+            table: _table_dim(self.wh.vectors, table, group) for table, group in by_table.items()
+        }
         for table, group in by_table.items():
-            _append(self.wh.vectors, table, group)
+            _append(self.wh.vectors, table, group, dims[table])
         marks = pa.table(
             {
                 "variant_id": [part.variant_id for part in parts for _ in part.item_ids],
@@ -133,15 +137,30 @@ class Committer:
         self.commit()
 
 
-def _append(store: VectorStore, table: str, parts: list[Fragments]) -> None:
+def _table_dim(store: VectorStore, table: str, parts: list[Fragments]) -> int:
+    """The one dim of `parts`, which an existing table must store; else EmbeddingError.
+
+    Fragment metadata does not carry column types, so a misfit would go unnoticed.
+    """
+    dims = {part.dim for part in parts} | ({store.table_dim(table)} - {None})
+    if len(dims) > 1:
+        raise EmbeddingError(
+            f"{table}: the fragments of {parts[0].variant_id!r} and the table disagree on the "
+            f"dim ({sorted(dims)}); nothing was committed"
+        )
+    return dims.pop()
+
+
+def _append(store: VectorStore, table: str, parts: list[Fragments], dim: int) -> None:
     fragments = [FragmentMetadata.from_json(text) for part in parts for text in part.fragments]
     uri = str(store.table_path(table))
     if store.has_table(table):
         version = lance.dataset(uri).version
         lance.LanceDataset.commit(uri, lance.LanceOperation.Append(fragments), read_version=version)
     else:  # the first commit creates the table with its rows
-        schema = vector_schema(parts[0].dim)
-        lance.LanceDataset.commit(uri, lance.LanceOperation.Overwrite(schema, fragments))
+        lance.LanceDataset.commit(
+            uri, lance.LanceOperation.Overwrite(vector_schema(dim), fragments)
+        )
 
 
 def reconcile(wh, dataset: str, variants: Iterable[Variant | str]) -> dict[str, set[str]]:

@@ -57,8 +57,9 @@ for line in sys.stdin:
     if pid == 0:
         child(request)
     print(json.dumps({"pid": pid}), flush=True)
-    _, status = os.waitpid(pid, 0)
-    print(json.dumps({"status": os.waitstatus_to_exitcode(status)}), flush=True)
+    _, status, usage = os.wait4(pid, 0)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"status": os.waitstatus_to_exitcode(status), "cpu": cpu}), flush=True)
 """
 
 
@@ -67,6 +68,7 @@ class Outcome:
     exit_code: int  # negative: killed by that signal
     seconds: float
     killed: bool
+    cpu_seconds: float
 
 
 class CliForker:
@@ -123,8 +125,8 @@ class CliForker:
             if not killed and kill_when is not None and kill_when(elapsed):
                 os.kill(pid, signal.SIGKILL)  # not reaped yet (no status line), so still ours
                 killed = True
-        status = json.loads(line)["status"]
-        return Outcome(status, time.perf_counter() - started, killed)
+        done = json.loads(line)
+        return Outcome(done["status"], time.perf_counter() - started, killed, done["cpu"])
 
     def close(self) -> None:
         if self.proc.poll() is None:

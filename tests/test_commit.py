@@ -181,3 +181,18 @@ def test_migration_marks_rows_of_older_warehouses_done(wh):
     con = duckdb.connect(str(root / "catalog.duckdb"))
     assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (10,)
     con.close()
+
+
+def test_fragments_of_another_dim_are_refused_before_any_table_commits(variants):
+    wh = variants
+    early = _parts(wh, TEXT, 5, ["a"])  # written before the table existed, at dim 5
+    committer = Committer(wh, "d", run_id=1)
+    committer.add([_parts(wh, TEXT, 4, ["b"])])
+    committer.close()
+    video = _parts(wh, VIDEO, 6, ["a"])
+    committer = Committer(wh, "d", run_id=2)
+    committer.add([video, early])
+    with pytest.raises(EmbeddingError, match=r"disagree on the dim \(\[4, 5\]\)"):
+        committer.close()
+    assert not wh.vectors.has_table(VIDEO.lance_table)  # the other table was not touched
+    assert _rows(wh, TEXT) == ["b"] and _marks(wh, TEXT) == {"b"}

@@ -126,7 +126,7 @@ def test_sigkill_campaign_leaves_exact_rows_after_each_rerun(tmp_path, small_cor
     table = Variant("video", TINY, temporal="mean", frames=2).lance_table
     rng = np.random.default_rng(20261201)
     kinds = ["start-up"] * 3 + ["anywhere"] * 2 + ["after commit"] * 5
-    phases = []
+    phases, runs = [], [first]
     for kind, dataset in zip(rng.permutation(kinds), datasets[1:], strict=True):
         if kind == "after commit":
             target = _versions(root, table) + int(rng.integers(1, 8))
@@ -146,11 +146,15 @@ def test_sigkill_campaign_leaves_exact_rows_after_each_rerun(tmp_path, small_cor
 
         argv = _ingest_argv(root, dataset, text=False)
         killed = forker.run(argv, kill_when=kill_when, log=log, timeout=90)
+        runs.append(killed)
         assert killed.killed or killed.exit_code == 0, Path(log).read_text()[-2000:]
         phases.append(_phase(root, dataset))
         rerun = forker.run(argv, log=log, timeout=90)
+        runs.append(rerun)
         assert rerun.exit_code == 0, Path(log).read_text()[-2000:]
         for done in datasets[: len(phases) + 1]:  # reconciling one dataset spares the others
             _assert_exact(root, done, n_variants=3)
-    print("kill points:", Counter(phases))
+    wall, cpu = sum(r.seconds for r in runs), sum(r.cpu_seconds for r in runs)
+    print(f"kill points: {dict(Counter(phases))}; {len(runs)} runs: {wall:.1f} s wall, "
+          f"{cpu:.1f} s CPU")  # fmt: skip
     assert "before the first commit" in phases and "between commits" in phases, phases

@@ -75,3 +75,18 @@ def test_cli_maintenance(wh):
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.stdout)
     assert (row["rows"], row["fragments_before"], row["fragments_after"]) == (3, 3, 1)
+
+
+def test_a_table_whose_first_commit_never_happened_is_removed(wh):
+    from vtr.ingest.commit import write_fragments
+
+    register_variant(wh, VIDEO, 4)
+    folder = wh.vectors.table_path(VIDEO.lance_table)
+    vectors = np.ones((2, 4), np.float32)
+    write_fragments(wh.lance_path, VIDEO.lance_table, "d", ["a", "b"], vectors, VIDEO.id)
+    assert folder.is_dir() and not wh.vectors.has_table(VIDEO.lance_table)
+
+    (summary,) = maintain(wh)
+
+    assert summary["rows"] == 0 and summary["bytes_removed"] > 0
+    assert not folder.exists()

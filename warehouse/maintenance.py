@@ -1,8 +1,9 @@
 """Warehouse maintenance: compact each Lance table, drop old versions and orphan files.
 
-Many small appends (one per ingest flush) leave many small fragments; a crashed write
-leaves data files that no version references. `maintain` rewrites small fragments
-into large ones, then removes versions older than `keep` and every unreferenced file.
+Many small appends (one per ingest commit) leave many small fragments; a crashed write
+leaves data files that no version references (or, before a table's first commit, a
+table folder without any version). `maintain` rewrites small fragments into large
+ones, then removes versions older than `keep` and every unreferenced file.
 
 It must never run beside a writer: unreferenced files of a write in progress look
 exactly like those of a crashed one. It therefore needs the catalog open read-write,
@@ -12,6 +13,7 @@ holds the catalog read-write while it runs (a second opener gets CatalogBusy).
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,6 +42,13 @@ def maintain(wh: Warehouse, keep: timedelta = timedelta(0)) -> list[dict[str, An
     for variant in list_variants(wh):
         table = variant["lance_table"]
         if not wh.vectors.has_table(table):
+            folder = wh.vectors.table_path(table)
+            if folder.is_dir():  # data files of a first commit that never happened
+                removed = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+                shutil.rmtree(folder)
+                done.append(
+                    asdict(TableMaintenance(variant["variant_id"], table, 0, 0, 0, 0, removed))
+                )
             continue
         dataset = wh.vectors.db.open_table(table).to_lance()
         before = len(dataset.get_fragments())
