@@ -10,6 +10,7 @@ no row is ever duplicated or lost.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,9 +29,12 @@ from vtr.ingest.fanout import (
     video_vectors,
 )
 from vtr.ingest.targets import Targets, VariantResult
-from vtr.ingest.video import FrameBatch, FrameDataset, collate_frames
+from vtr.ingest.video import FrameBatch, FrameDataset, VideoMeta, collate_frames
 from vtr.progress import progress_bar
 from vtr.warehouse.runs import finish_run, start_run
+
+# (wh, summary, encoder, variants, batch_size, workers, commit_every, progress) -> results
+VideoStage = Callable[..., list[VariantResult]]
 
 
 @dataclass
@@ -109,6 +113,7 @@ def ingest(
     seed: int = 0,
     commit_every: int = 256,
     show_progress: bool = True,
+    video_stage: VideoStage | None = None,
 ) -> IngestSummary:
     """Embed every video and caption of `dataset` with each backbone; skip what is done.
 
@@ -117,6 +122,8 @@ def ingest(
     is its own variant. Without `layers`, the model's own output (final/embed).
     Every `commit_every` items (videos or captions) the written rows are committed and
     marked done; a killed ingest redoes at most the items after the last commit.
+    `video_stage` replaces the in-process video loop (e.g. `vtr.ingest.ray_engine`); the
+    backbone is then loaded here on the CPU only to list its variants.
     """
     from vtr.ingest.datasets import get_dataset
 
@@ -135,15 +142,18 @@ def ingest(
         "device": str(torch_device),
         "seed": seed,
         "commit_every": commit_every,
+        "video_engine": getattr(video_stage, "name", "local"),
     }
     run_id = start_run(wh, "ingest", config)
     summary = IngestSummary(run_id, dataset)
     try:
         with progress_bar(show_progress) as progress, torch.inference_mode():
+            stage = video_stage or _ingest_videos
+            video_device = torch.device("cpu") if video_stage else torch_device
             for spec in video_backbones:
-                encoder = load_video_encoder(spec, torch_device, seed)
+                encoder = load_video_encoder(spec, video_device, seed)
                 variants = video_variants(spec, encoder, plan, frames)
-                results = _ingest_videos(
+                results = stage(
                     wh, summary, encoder, variants, batch_size, workers, commit_every, progress
                 )
                 summary.variants.extend(results)
@@ -164,8 +174,8 @@ def ingest(
     return summary
 
 
-def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, commit_every, progress):
-    dataset = summary.dataset
+def video_targets(wh, summary, encoder, variants: list, commit_every: int) -> Targets:
+    """The backbone's video variants registered and reconciled, with their committer."""
     extra = {
         "weights": encoder.weights,
         "image_size": encoder.norm.size,
@@ -179,9 +189,17 @@ def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, commit_e
         extra["frames_per_step"] = per_step
         extra["time_steps"] = video_steps(encoder, variants[0].frames)
         extra["token_pooling"] = f"per temporal patch of {per_step} frames, over its tokens"
-    targets = Targets(wh, summary, encoder, variants, extra, commit_every)
-    items = [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": dataset})]
-    todo = targets.todo(items, key=lambda item: item[0])
+    return Targets(wh, summary, encoder, variants, extra, commit_every)
+
+
+def video_items(wh, dataset: str) -> list[tuple[str, str | None]]:
+    """(video_id, path) of every video of the dataset."""
+    return [(r["video_id"], r["path"]) for r in wh.rows("ingest/videos", {"dataset": dataset})]
+
+
+def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, commit_every, progress):
+    targets = video_targets(wh, summary, encoder, variants, commit_every)
+    todo = targets.todo(video_items(wh, summary.dataset), key=lambda item: item[0])
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(todo) > 2 * batch_size else 0
     loader = torch.utils.data.DataLoader(
@@ -205,18 +223,28 @@ def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, commit_e
 def _embed_batch(wh, summary, encoder, targets, batch: FrameBatch) -> None:
     n_videos, n_frames = batch.frames.shape[:2]
     try:
-        with _autocast(encoder_device(encoder)):
-            out = encoder.forward_video(batch.frames, targets.layers)
+        out = forward_video(encoder, batch.frames, targets.layers)
     except TapError:
         raise  # a request the backbone cannot serve fails the same way for every item
     except Exception as err:  # noqa: BLE001 - a failing batch is recorded, ingest goes on
         targets.fail(batch.video_ids, "embed", f"{type(err).__name__}: {err}")
         return
+    record_video_meta(wh, summary.dataset, batch.video_ids, batch.metas)
+    targets.add(batch.video_ids, video_vectors(out, n_videos, n_frames, targets.variants))
+
+
+def forward_video(encoder, frames: torch.Tensor, layers: list[int]):
+    """One tapped forward pass over a (B, k, 3, S, S) frame batch (fp16 autocast on CUDA)."""
+    with _autocast(encoder_device(encoder)):
+        return encoder.forward_video(frames, layers)
+
+
+def record_video_meta(wh, dataset: str, video_ids: list[str], metas: list[VideoMeta]) -> None:
     wh.sql_many(
         "ingest/update_video_meta",
         [
             {
-                "dataset": summary.dataset,
+                "dataset": dataset,
                 "video_id": video_id,
                 "fps": meta.fps,
                 "n_frames": meta.n_frames,
@@ -224,10 +252,9 @@ def _embed_batch(wh, summary, encoder, targets, batch: FrameBatch) -> None:
                 "height": meta.height,
                 "duration": meta.duration,
             }
-            for video_id, meta in zip(batch.video_ids, batch.metas, strict=False)
+            for video_id, meta in zip(video_ids, metas, strict=False)
         ],
     )
-    targets.add(batch.video_ids, video_vectors(out, n_videos, n_frames, targets.variants))
 
 
 def _ingest_texts(wh, summary, encoder, variants, batch_size, commit_every, progress):

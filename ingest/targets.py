@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 
-from vtr.ingest.commit import Committer, reconcile, write_fragments
+from vtr.ingest.commit import Committer, Fragments, reconcile, write_fragments
 from vtr.ingest.fanout import tapped_layers, variant_dim, video_steps
 from vtr.warehouse.runs import record_error
 from vtr.warehouse.variants import Variant, register_variant
@@ -55,23 +56,11 @@ class Targets:
         return [item for item in items if any(key(item) not in d for d in self.done.values())]
 
     def add(self, ids: list[str], vectors: dict[str, torch.Tensor]) -> None:
-        parts = []
-        for variant in self.variants:
-            done = self.done[variant.id]
-            keep = [i for i, item_id in enumerate(ids) if item_id not in done]
-            if keep:
-                matrix = vectors[variant.id][keep].float().cpu().numpy()
-                parts.append(
-                    write_fragments(
-                        self.wh.lance_path,
-                        variant.lance_table,
-                        self.summary.dataset,
-                        [ids[i] for i in keep],
-                        matrix,
-                        variant.id,
-                    )  # fmt: skip
-                )
-        self.committer.add(parts)
+        self.committer.add(
+            variant_fragments(
+                self.wh.lance_path, self.summary.dataset, self.variants, self.done, ids, vectors
+            )
+        )
 
     def fail(self, ids: list[str], stage: str, message: str) -> None:
         """One error row per item (under the backbone's first variant); every variant counts it."""
@@ -88,3 +77,30 @@ class Targets:
         for variant_id, result in self.results.items():
             result.written = self.committer.committed[variant_id]
         return list(self.results.values())
+
+
+def variant_fragments(
+    vectors_path: Path,
+    dataset: str,
+    variants: list[Variant],
+    done: dict[str, set[str]],
+    ids: list[str],
+    vectors: dict[str, torch.Tensor],
+) -> list[Fragments]:
+    """Phase 1 for one batch: each variant's uncommitted fragments of the items it lacks."""
+    parts = []
+    for variant in variants:
+        keep = [i for i, item_id in enumerate(ids) if item_id not in done[variant.id]]
+        if keep:
+            matrix = vectors[variant.id][keep].float().cpu().numpy()
+            parts.append(
+                write_fragments(
+                    vectors_path,
+                    variant.lance_table,
+                    dataset,
+                    [ids[i] for i in keep],
+                    matrix,
+                    variant.id,
+                )  # fmt: skip
+            )
+    return parts

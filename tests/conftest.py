@@ -49,3 +49,50 @@ def trained_wh(tmp_path_factory, small_corpus):
         ingest(wh, "synth", [backbone], [backbone], temporal="mean", **common)
         ingest(wh, "synth", [backbone], [], temporal="seq", **common)
     return root
+
+
+RAY_HEAD = """
+import sys
+from vtr.ingest.ray_runtime import ray_session
+with ray_session(None, num_cpus=2) as ray:
+    print(ray.get_runtime_context().gcs_address, flush=True)
+    sys.stdin.read()  # runs until the test session closes stdin
+"""
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """The address of a 2-CPU local Ray cluster, run by a head process of its own.
+
+    The cluster uses Ray's token authentication; drivers of this session (this process
+    and its children) join it with RAY_AUTH_MODE=token and the token Ray keeps.
+    """
+    import os
+    import select
+    import subprocess
+    import sys
+
+    mode = os.environ.get("RAY_AUTH_MODE")
+    os.environ["RAY_AUTH_MODE"] = "token"
+    head = subprocess.Popen(
+        [sys.executable, "-c", RAY_HEAD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([head.stdout], [], [], 180)
+        address = head.stdout.readline().strip() if ready else ""
+        assert address, f"the Ray head exited with code {head.poll()}"
+        yield address
+    finally:
+        head.stdin.close()  # the head stops its cluster and exits
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            head.kill()
+            head.wait()
+        if mode is None:
+            os.environ.pop("RAY_AUTH_MODE")
+        else:
+            os.environ["RAY_AUTH_MODE"] = mode

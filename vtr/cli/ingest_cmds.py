@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -37,7 +38,17 @@ def ingest(
         "first,last,mean,max,sum", help="Token poolings of every tapped layer, comma-separated."
     ),
     batch_size: int = typer.Option(16, help="Videos per forward pass."),
-    workers: int = typer.Option(None, help="Decoding workers (default: up to 2)."),
+    workers: int = typer.Option(
+        None,
+        help="Decoding workers (default: up to 2); with --engine ray, actors "
+        "(default: one per GPU, else half the CPUs).",
+    ),
+    engine: str = typer.Option(
+        "local", help="local (this process) or ray (a Ray Data actor pool decodes and embeds)."
+    ),
+    address: str = typer.Option(
+        None, help="With --engine ray: the cluster to join (default: start a local one)."
+    ),
     device: str = typer.Option(None, help="cpu, cuda, cuda:1 ... (default: cuda if present)."),
     seed: int = typer.Option(0, help="Seed for randomly initialised backbones."),
     commit_every: int = typer.Option(
@@ -82,10 +93,21 @@ def ingest(
     """
     from vtr.cli.moment_cmds import ingest_clip_rows
     from vtr.ingest.datasets import register_dataset
-    from vtr.ingest.pipeline import ingest as run_ingest
     from vtr.warehouse import open_warehouse
 
-    with open_warehouse(warehouse) as wh:
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
+    if engine != "ray" and address is not None:
+        raise typer.BadParameter("--address needs --engine ray")
+    if engine == "ray" and workers is not None and workers < 1:
+        raise typer.BadParameter(f"--workers must be at least 1 actor, not {workers}")
+    if engine == "ray" and clips is not None:
+        raise typer.BadParameter(
+            "--engine ray ingests whole videos; run --clips with the local engine"
+        )
+
+    # Ray starts its local cluster before anything loads Lance in this process
+    with _engine_session(engine, address), open_warehouse(warehouse) as wh:
         if annotations is not None:
             register_dataset(wh, dataset, annotations, videos)
         if clips is not None:
@@ -94,7 +116,7 @@ def ingest(
                 clip_captions, workers or 0, device, seed,
             )  # fmt: skip
         else:
-            summary = run_ingest(
+            summary = _engine(engine)(
                 wh,
                 dataset,
                 video_backbones=video_backbone,
@@ -123,6 +145,24 @@ def ingest(
             f"{summary.failed} item(s) failed in run {summary.run_id}; "
             f"see `vtr errors {warehouse} --run {summary.run_id}`"
         )
+
+
+def _engine_session(engine: str, address: str | None):
+    if engine == "ray":
+        from vtr.ingest.ray_runtime import ray_session
+
+        return ray_session(address)
+    return nullcontext()
+
+
+def _engine(engine: str):
+    if engine == "ray":
+        from vtr.ingest.ray_engine import ingest_ray
+
+        return ingest_ray  # joins the session opened by _engine_session
+    from vtr.ingest.pipeline import ingest
+
+    return ingest
 
 
 def register(app: typer.Typer) -> None:
