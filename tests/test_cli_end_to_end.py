@@ -60,9 +60,10 @@ def test_cli_pipeline_end_to_end(tmp_path):
 
 
 def test_unknown_warehouse_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(app, ["variants", str(tmp_path / "none")])
+    result = CliRunner().invoke(app, ["variants", str(tmp_path / "none [x]")])
     assert result.exit_code == 1
     assert "not a vtr warehouse" in result.output
+    assert "none [x]" in result.output  # printed as it is, never read as console markup
 
 
 def test_every_command_has_help():

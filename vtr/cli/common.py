@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from vtr.errors import VtrError
 
@@ -24,7 +25,8 @@ def reports_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except VtrError as err:
-            console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            message = escape(str(err))  # ids and hints may hold [brackets]
+            console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
