@@ -11,6 +11,11 @@ import torch
 from torch import nn
 
 HEADS = ("mlp", "transformer", "proj")
+# The std of `nn.Linear`'s default-init output on standardised inputs (1 / sqrt(3)): position
+# embeddings as large as the frame tokens they are added to. At the usual 0.02 they are ~3%
+# of a token, the encoder starts out (and after a short budget stays) permutation-invariant,
+# i.e. a mean pool, and cannot tell a left-moving video from its frames in reverse order.
+POSITION_STD = 3**-0.5
 
 
 class Projection(nn.Module):
@@ -47,8 +52,9 @@ class MLP(nn.Module):
 class SequenceTransformer(nn.Module):
     """A Transformer encoder over a (B, T, D) sequence with a learned [CLS] token.
 
-    Input frames / tokens are projected to `width`, get learned position embeddings, and
-    the [CLS] output is projected to `out_dim`. A (B, D) input is a sequence of length 1.
+    Input frames / tokens are projected to `width`, get learned position embeddings (at
+    the tokens' scale, `POSITION_STD`), and the [CLS] output is projected to `out_dim`. A
+    (B, D) input is one token without a position.
     """
 
     def __init__(
@@ -64,7 +70,7 @@ class SequenceTransformer(nn.Module):
         super().__init__()
         self.input = nn.Linear(in_dim, width)
         self.cls = nn.Parameter(torch.zeros(1, 1, width))
-        self.position = nn.Parameter(torch.randn(1, max_len + 1, width) * 0.02)
+        self.position = nn.Parameter(torch.randn(1, max_len + 1, width) * POSITION_STD)
         block = nn.TransformerEncoderLayer(
             width, heads, 2 * width, dropout, batch_first=True, norm_first=True
         )
@@ -73,12 +79,12 @@ class SequenceTransformer(nn.Module):
         self.output = nn.Linear(width, out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        tokens = self.input(x)
-        cls = self.cls.expand(len(tokens), -1, -1)
-        tokens = torch.cat([cls, tokens], dim=1) + self.position[:, : tokens.shape[1] + 1]
-        return self.output(self.norm(self.encoder(tokens)[:, 0]))
+        cls = (self.cls + self.position[:, :1]).expand(len(x), -1, -1)
+        if x.dim() == 2:  # one vector has no order: a position would only dilute it
+            tokens = self.input(x).unsqueeze(1)
+        else:
+            tokens = self.input(x) + self.position[:, 1 : x.shape[1] + 1]
+        return self.output(self.norm(self.encoder(torch.cat([cls, tokens], dim=1))[:, 0]))
 
 
 class Standardize(nn.Module):

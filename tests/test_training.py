@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from vtr.cli.app import app
 from vtr.errors import EvalInputError, TrainInputError
 from vtr.models.data import PairDataModule
-from vtr.models.heads import HEADS
+from vtr.models.heads import HEADS, build_head
 from vtr.models.losses import LOSSES, build_loss
 from vtr.models.train import TrainConfig, build_model
 from vtr.warehouse import open_warehouse
@@ -248,3 +248,27 @@ def test_learnable_temperature_is_trained_and_fixed_one_is_not():
         learnable(text, video).backward()
         optimizer.step()
     assert learnable.temperature != pytest.approx(0.07)
+
+
+def test_transformer_head_sees_frame_order_and_mean_pooling_heads_do_not():
+    """Two videos that show the same frames in reverse order (a left and a right mover):
+    a freshly built transformer head must already tell them apart by a visible margin
+    (its position embeddings as large as the frame tokens), the pooling heads not at all."""
+    torch.manual_seed(0)
+    base, drift = torch.randn(64, 1, 32), torch.randn(64, 1, 32)
+    frames = base + drift * torch.linspace(-1, 1, 8)[None, :, None]
+    reversed_frames = frames.flip(1)
+
+    def distance(a: torch.Tensor, b: torch.Tensor) -> float:
+        return float((1 - torch.nn.functional.cosine_similarity(a, b)).mean())
+
+    for kind in HEADS:
+        head = build_head(kind, 32, 16, (64,), dropout=0.0).eval()
+        with torch.no_grad():
+            out, out_reversed = head(frames), head(reversed_frames)
+            out_other = head(frames.roll(1, dims=0))
+        if kind == "transformer":
+            # position embeddings at the usual 0.02 give a ratio of ~5e-5: a mean pool
+            assert distance(out, out_reversed) > 1e-3 * distance(out, out_other)
+        else:
+            torch.testing.assert_close(out, out_reversed)
