@@ -30,21 +30,15 @@ import torch
 
 from vtr.errors import BackboneError
 from vtr.ingest.backbones.base import ImageNorm
-from vtr.ingest.backbones.hf import TextTower, load_pretrained, load_tokenizer, tapped_hidden
+from vtr.ingest.backbones.hf import load_pretrained, load_tokenizer, tapped_hidden
+from vtr.ingest.backbones.video_llm import VideoLanguageModel
 from vtr.ingest.taps import Forward
 
 NOMINAL_SIDE = 224  # the square frame the processor's smart_resize is applied to
 VIDEO = 2  # mm_token_type_ids value of a video token (0 = text)
 
 
-class Qwen2VL(TextTower):
-    family = "vlm"
-    has_video_embed = False
-    has_text_embed = False
-    video_native = False
-    default_pooling = "last"
-    default_video_pooling = "mean"
-
+class Qwen2VL(VideoLanguageModel):
     def __init__(self, name: str, device: torch.device) -> None:
         from transformers import Qwen2VLForConditionalGeneration as Loader
 

@@ -47,7 +47,10 @@ def load_video_llm(name: str, device: torch.device):
     return VideoLLM(name, device)
 
 
-class VideoLLM(TextTower):
+class VideoLanguageModel(TextTower):
+    """What every `vlm:` backbone shares: no own embedding output, frames as images,
+    last-token pooling for captions."""
+
     family = "vlm"
     has_video_embed = False
     has_text_embed = False
@@ -55,6 +58,8 @@ class VideoLLM(TextTower):
     default_pooling = "last"
     default_video_pooling = "mean"
 
+
+class VideoLLM(VideoLanguageModel):
     def __init__(self, name: str, device: torch.device) -> None:
         import transformers
 
