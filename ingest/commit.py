@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from lance.fragment import FragmentMetadata
 
 from vtr.errors import EmbeddingError
+from vtr.warehouse.queries import registered
 from vtr.warehouse.variants import Variant, get_variant
 from vtr.warehouse.vectors import VectorStore, check_vectors, vector_batch, vector_schema
 
@@ -126,12 +127,8 @@ class Committer:
         self.commits += 1
 
     def _mark_done(self, marks: pa.Table) -> None:
-        with self.wh.transaction() as con:
-            con.register("new_marks", marks)
-            try:
-                self.wh.sql("ingest/mark_done", {"dataset": self.dataset, "run_id": self.run_id})
-            finally:
-                con.unregister("new_marks")
+        with self.wh.transaction() as con, registered(con, "new_marks", marks):
+            self.wh.sql("ingest/mark_done", {"dataset": self.dataset, "run_id": self.run_id})
 
     def close(self) -> None:
         self.commit()
@@ -196,15 +193,14 @@ def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) 
         columns=["dataset", "item_id"], with_row_id=True
     )
     data = data.filter(pc.equal(data["dataset"], dataset))
-    kept: set[str] = set()
-    doomed: list[int] = []
-    for item_id, row_id in zip(
-        data["item_id"].to_pylist(), data["_rowid"].to_pylist(), strict=True
-    ):
-        if item_id in marks and item_id not in kept:
-            kept.add(item_id)
-        else:
-            doomed.append(row_id)
+    item_ids = data["item_id"].combine_chunks()
+    groups = pc.index_in(item_ids, value_set=pc.unique(item_ids)).to_numpy(zero_copy_only=False)
+    keep = np.zeros(len(item_ids), dtype=bool)
+    keep[np.unique(groups, return_index=True)[1]] = True  # the first row of each item
+    marked = pa.array(sorted(marks), pa.string())
+    keep &= pc.is_in(item_ids, value_set=marked).to_numpy(zero_copy_only=False)
+    kept = set(item_ids.filter(pa.array(keep)).to_pylist())
+    doomed = data["_rowid"].to_numpy()[~keep].tolist()
     if doomed:  # row ids are integers: nothing of an item id reaches the predicate
         ds = lance.dataset(str(store.table_path(table)))
         ds.delete(f"_rowid IN ({', '.join(str(int(r)) for r in doomed)})")
@@ -213,9 +209,5 @@ def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) 
 
 def _unmark(wh, dataset: str, variant_id: str, items: set[str]) -> None:
     gone = pa.table({"item_id": pa.array(sorted(items), pa.string())})
-    with wh.transaction() as con:
-        con.register("gone_marks", gone)
-        try:
-            wh.sql("ingest/unmark", {"dataset": dataset, "variant_id": variant_id})
-        finally:
-            con.unregister("gone_marks")
+    with wh.transaction() as con, registered(con, "gone_marks", gone):
+        wh.sql("ingest/unmark", {"dataset": dataset, "variant_id": variant_id})

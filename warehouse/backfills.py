@@ -8,7 +8,7 @@ import duckdb
 import lance
 import pyarrow as pa
 
-from vtr.warehouse.queries import query, query_dicts
+from vtr.warehouse.queries import query, query_dicts, registered
 
 
 def mark_existing_rows_done(con: duckdb.DuckDBPyConnection, lance_path: Path | None) -> None:
@@ -23,8 +23,5 @@ def mark_existing_rows_done(con: duckdb.DuckDBPyConnection, lance_path: Path | N
             continue
         uri = str(store.table_path(row["lance_table"]))
         old_rows: pa.Table = lance.dataset(uri).to_table(columns=["dataset", "item_id"])
-        con.register("old_rows", old_rows)
-        try:
+        with registered(con, "old_rows", old_rows):
             query(con, "ingest/backfill_done", {"variant_id": row["variant_id"]})
-        finally:
-            con.unregister("old_rows")

@@ -21,6 +21,7 @@ from vtr.errors import EvalInputError, UnknownDataset, UnknownEval
 from vtr.warehouse.ann import AnnParams, ann_result, ann_search, get_index
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
+from vtr.warehouse.queries import registered
 from vtr.warehouse.rerank import Rerank
 from vtr.warehouse.search import SearchResult, search, search_similarity
 from vtr.warehouse.variants import get_variant, sequence_length
@@ -311,11 +312,8 @@ def _store(
     with wh.transaction():
         eval_id = int(wh.sql("evals/insert", params).fetchone()[0])
         for name, table in tables.items():
-            wh.con.register(name, table)
-            try:
+            with registered(wh.con, name, table):
                 wh.sql(writes[name], {"eval_id": eval_id})
-            finally:
-                wh.con.unregister(name)
     return eval_id
 
 

@@ -22,6 +22,7 @@ from vtr.ingest.jsonl import read_jsonl
 from vtr.ingest.moments import load_moments_jsonl, register_moments
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
+from vtr.warehouse.queries import registered
 
 PRED_WINDOW_SCHEMA = pa.schema(
     [
@@ -94,11 +95,8 @@ def store_predictions(
             ("moment_pred_windows_in", windows, "moments/write_pred_windows"),
             ("moment_pred_saliency_in", saliency, "moments/write_pred_saliency"),
         ):
-            wh.con.register(view, table)
-            try:
+            with registered(wh.con, view, table):
                 wh.sql(name, {"pred_id": pred_id})
-            finally:
-                wh.con.unregister(view)
     return pred_id
 
 

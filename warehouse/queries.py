@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
@@ -39,3 +42,13 @@ def query_dicts(
     cur = query(con, name, params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=False)) for row in cur.fetchall()]
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """`table` readable by SQL as `name` for the block (Arrow, no copy, no SQL text)."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)
