@@ -181,6 +181,8 @@ def _exact_meta(
         "k": k,
         "rerank": "none",
         "uses_test_statistics": False,
+        "ties": "pessimistic",
+        "protocol": "vtr",
         "config": {"similarity": similarity, "chunk": chunk, "score_sample_seed": 0},
     }
 
