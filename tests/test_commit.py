@@ -13,8 +13,8 @@ import pytest
 
 from vtr.errors import EmbeddingError
 from vtr.ingest.commit import Committer, Fragments, reconcile, write_fragments
-from vtr.warehouse.migrations import latest_version
 from vtr.warehouse import open_warehouse
+from vtr.warehouse.migrations import latest_version
 from vtr.warehouse.variants import Variant, register_variant
 
 TEXT = Variant("text", "test:commit")
