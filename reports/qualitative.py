@@ -98,14 +98,14 @@ def _t2v_cases(
             for r in rows
         ]
         if q["gt_video"] is not None and not any(r["is_gt"] for r in rows):
-            label = f"ground truth {q['gt_video']} (rank {q['rank']})"
+            label = f"ground truth {q['gt_video']} (rank {_rank(q['rank'])})"
             panels.append(_panel(label, q["gt_score"], True, q["gt_path"], q["gt_video"]))
         name = f"{STRIP_PREFIX}t2v_{q['kind']}_{i}.png"
         text = q["query_text"] if q["query_text"] is not None else q["query_id"]
         images = [thumbs.get(p["path"], p["video_id"]) for p in panels]
         draw_strip(out / name, f"{q['kind']}: {text}", panels, images)
         parts.append(
-            f"**{q['kind'].capitalize()}** (rank {q['rank']}): {md.escape(text)}\n\n"
+            f"**{q['kind'].capitalize()}** (rank {_rank(q['rank'])}): {md.escape(text)}\n\n"
             + md.image(f"top {top} videos for caption {q['query_id']}", name)
         )
     return "\n\n".join(parts)
@@ -136,7 +136,7 @@ def _cases_table(
                 [
                     q["kind"],
                     q["query_id"],
-                    q["rank"],
+                    _rank(q["rank"]),
                     r["position"],
                     "✓" if r["is_gt"] else "",
                     md.number(r["score"], 3),
@@ -194,3 +194,8 @@ def _row_of_frames(frames: np.ndarray, height: int) -> np.ndarray:
         resized.append(np.asarray(Image.fromarray(frame).resize((width, height))))
         resized.append(np.full((height, 2, 3), 255, dtype=np.uint8))
     return np.concatenate(resized[:-1], axis=1)
+
+
+def _rank(value: float) -> str:
+    """A stored rank as written: 3, or 2.5 under the 'mean' ties rule."""
+    return f"{value:g}"

@@ -113,7 +113,9 @@ def inline_params(sql: str, params: dict[str, int | str]) -> str:
 
 def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
     split = h["split"] if h["split"] is not None else "all videos"
-    search = h["search"] + (f" ({h['similarity']} similarity)" if h["similarity"] else "")
+    search = h["search_kind"] + (f" ({h['similarity']} similarity)" if h["similarity"] else "")
+    if h["search"] == "ann":
+        search += f"; ranks past {h['k']} stored as {h['k'] + 1} (censored)"
     evaluated = h["created_at"]
     if isinstance(evaluated, datetime):
         evaluated = evaluated.isoformat(sep=" ", timespec="seconds")
@@ -126,6 +128,7 @@ def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
         f"- **Video variant:** {_variant(h, 'video')}",
         f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
         f"- **Re-ranking:** {_rerank(h)}",
+        f"- **Ties:** {md.escape(h['ties'])}; **protocol:** {md.escape(h['protocol'])}",
         f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos",
         f"- **Evaluated:** {md.escape(evaluated)}; "
         f"**report written:** {datetime.now().isoformat(sep=' ', timespec='seconds')}",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from vtr.errors import EvalInputError, UnknownVariant
 from vtr.warehouse.bridge import literal
-from vtr.warehouse.search import SearchResult, l2_normalize
+from vtr.warehouse.search import SearchResult, check_ties, l2_normalize, relevant_rank, tie_rank
 from vtr.warehouse.variants import get_variant
 
 INDEX_TYPES = ("IVF_FLAT", "IVF_HNSW_SQ", "IVF_PQ")
@@ -180,60 +180,59 @@ def ann_search(
     return ids, scores
 
 
+Searcher = Callable[[np.ndarray, int], tuple[list[list[str]], list[np.ndarray]]]
+
+
 def ann_result(
     texts: np.ndarray,
     videos: np.ndarray,
     gt: np.ndarray,
-    t2v: tuple[list[list[str]], list[np.ndarray]],
-    v2t: tuple[list[list[str]], list[np.ndarray]],
+    t2v: Searcher,
+    v2t: Searcher,
     caption_ids: Sequence[str],
     video_ids: Sequence[str],
     k: int,
     n_score_samples: int = 2000,
     seed: int = 0,
+    ties: str = "pessimistic",
 ) -> SearchResult:
-    """A SearchResult from ANN answers (see the module doc); ranks past k are k + 1."""
+    """A SearchResult from ANN answers (see the module doc).
+
+    `t2v(text_rows, limit)` answers text queries with videos, `v2t(video_rows, limit)`
+    video queries with captions, as `ann_search` does. A query whose rank the first
+    answer leaves open is asked again with twice the limit, until its rank is known or
+    exceeds k (stored as k + 1), or the index has nothing more to give.
+    """
+    check_ties(ties)
     t, v = l2_normalize(texts), l2_normalize(videos)
     video_pos = {vid: j for j, vid in enumerate(video_ids)}
     caption_pos = {cid: i for i, cid in enumerate(caption_ids)}
-    n_t = len(caption_ids)
-    t2v_rank = np.full(n_t, k + 1, dtype=np.int64)
-    t2v_top = np.full((n_t, k), -1, dtype=np.int64)
-    t2v_top_s = np.full((n_t, k), np.nan)
-    for i, (found, score) in enumerate(zip(*t2v, strict=True)):
-        idx = np.array([video_pos[f] for f in found], dtype=np.int64)
-        t2v_top[i, : len(idx)], t2v_top_s[i, : len(idx)] = idx, score
-        hit = np.flatnonzero(idx == gt[i])
-        if len(hit):
-            t2v_rank[i] = hit[0] + 1
-    queries = np.unique(gt)
-    order = np.argsort(gt, kind="stable")
-    v2t_rank = np.full(len(queries), k + 1, dtype=np.int64)
-    v2t_top = np.full((len(queries), k), -1, dtype=np.int64)
-    v2t_top_s = np.full((len(queries), k), np.nan)
-    rel_rank = np.full(n_t, k + 1, dtype=np.int64)
-    for q, video in enumerate(queries):
-        found, score = v2t[0][video], v2t[1][video]
-        idx = np.array([caption_pos[f] for f in found], dtype=np.int64)
-        v2t_top[q, : len(idx)], v2t_top_s[q, : len(idx)] = idx, score
-        owners = gt[idx]
-        own = np.flatnonzero(owners == video)
-        if len(own):
-            # caption sets in order of their best returned caption: distinct owners, first seen
-            _, first = np.unique(owners, return_index=True)
-            v2t_rank[q] = 1 + int(np.sum(first < own[0]))
-        for position in own:
-            rel_rank[idx[position]] = position + 1
+    n_t, n_v = len(caption_ids), len(video_ids)
+    t2v_rank, t2v_found = _set_ranks(t2v, gt, np.arange(n_v), video_pos, k + 1, k, ties)
+    t2v_top, t2v_top_s = _top(t2v_found, k)
+    order = np.argsort(gt, kind="stable")  # captions grouped by video, videos ascending
+    queries, starts, counts = np.unique(gt[order], return_index=True, return_counts=True)
+    first = max(k + 1, -(-(k + 1) * n_t // len(queries)))  # about k + 1 caption sets
+
+    def v2t_queries(rows: np.ndarray, limit: int):
+        return v2t(queries[rows], limit)
+
+    v2t_rank, v2t_found = _set_ranks(v2t_queries, queries, gt, caption_pos, first, k, ties)
+    v2t_top, v2t_top_s = _top(v2t_found, k)
+    rel_rank = np.empty(n_t, dtype=np.float64)
+    for q, (start, count) in enumerate(zip(starts, counts, strict=True)):
+        own = order[start : start + count]
+        rel_rank[own] = _own_caption_ranks(*v2t_found[q], own, ties)
     rng = np.random.default_rng(seed)
     gt_score = np.einsum("nd,nd->n", t, v[gt]).astype(np.float64)
     matching = rng.choice(gt_score, size=min(n_score_samples, n_t), replace=False)
     i = rng.integers(0, n_t, size=n_score_samples)
-    j = rng.integers(0, len(video_ids) - 1, size=n_score_samples)
+    j = rng.integers(0, n_v - 1, size=n_score_samples)
     j = j + (j >= gt[i])
-    own_score = np.array([np.max(t[gt == video] @ v[video]) for video in queries], dtype=np.float64)
+    own_score = np.maximum.reduceat(gt_score[order], starts)  # each video's best own caption
     return SearchResult(
         n_texts=n_t,
-        n_videos=len(video_ids),
+        n_videos=n_v,
         t2v_rank=t2v_rank,
         t2v_gt_score=gt_score,
         t2v_topk=t2v_top,
@@ -249,6 +248,103 @@ def ann_result(
         matching_scores=matching,
         nonmatching_scores=np.einsum("nd,nd->n", t[i], v[j]).astype(np.float64),
     )
+
+
+# An answer: positions of the returned items, their scores (best first), and the score
+# below which the index may hold more items (-inf: it returned all it had).
+_Found = tuple[np.ndarray, np.ndarray, float]
+
+
+def _set_ranks(
+    searcher: Searcher,
+    own: np.ndarray,
+    owner: np.ndarray,
+    position: dict[str, int],
+    first_limit: int,
+    k: int,
+    ties: str,
+) -> tuple[np.ndarray, list[_Found]]:
+    """Per query q, min(rank of the set `own[q]`, k + 1), and the answer that settled it.
+
+    An item at position p belongs to the set `owner[p]`; a set scores as its best item.
+    """
+    n_items = len(position)
+    ranks = np.full(len(own), np.nan)
+    found: list[_Found] = [(np.empty(0, np.int64), np.empty(0), -np.inf)] * len(own)
+    todo, limit = np.arange(len(own)), min(first_limit, n_items)
+    while len(todo):
+        ids, scores = searcher(todo, limit)
+        left = []
+        for q, got, score in zip(todo, ids, scores, strict=True):
+            items = np.fromiter((position[g] for g in got), np.int64, len(got))
+            floor = float(score[-1]) if len(got) == limit < n_items else -np.inf
+            found[q] = (items, score, floor)
+            ranks[q] = _set_rank(owner[items], score, floor, own[q], k, ties)
+            if np.isnan(ranks[q]):
+                left.append(q)
+        todo, limit = np.array(left, dtype=np.int64), min(2 * limit, n_items)
+    return ranks, found
+
+
+def _set_rank(
+    owners: np.ndarray, score: np.ndarray, floor: float, own: int, k: int, ties: str
+) -> float:
+    """min(rank, k + 1) of set `own` from an answer, or NaN when the answer cannot tell.
+
+    Every item scoring above `floor` is in the answer, so a set whose best item does is
+    ranked exactly; one that does not ranks behind every set that does.
+    """
+    sets, first = np.unique(owners, return_index=True)
+    best = score[first]
+    mine = sets == own
+    if mine.any() and best[mine][0] > floor:
+        g, others = best[mine][0], best[~mine]
+        rank = tie_rank(np.count_nonzero(others > g), np.count_nonzero(others == g), ties)
+        return min(float(rank), k + 1.0)
+    if np.count_nonzero(best > floor) >= k or floor == -np.inf:
+        return k + 1.0  # k sets certainly ahead of it, or the index never returned it
+    return float("nan")
+
+
+def _own_caption_ranks(
+    items: np.ndarray,
+    score: np.ndarray,
+    floor: float,
+    own: np.ndarray,
+    ties: str,
+) -> np.ndarray:
+    """Ranks among all captions of `own` (the query video's captions, ascending), for mAP.
+
+    A caption the answer holds above `floor` gets its exact rank (search.relevant_rank);
+    the others, in caption order, the least rank they can have: after every caption
+    above the floor and after each other.
+    """
+    above = score > floor
+    ranks = np.empty(len(own), dtype=np.float64)
+    seen = {int(c): float(s) for c, s in zip(items[above], score[above], strict=True)}
+    hit = np.array([int(c) in seen for c in own], dtype=bool)
+    mine = np.array([seen[int(c)] for c in own[hit]])
+    if len(mine):
+        shown = score[above]
+        equal = mine[:, None] == mine[None, :]
+        block = equal.sum(axis=1)
+        position = 1 + np.tril(equal, k=-1).sum(axis=1)
+        greater = np.count_nonzero(shown[None, :] > mine[:, None], axis=1)
+        level = np.count_nonzero(shown[None, :] == mine[:, None], axis=1)
+        ranks[hit] = relevant_rank(greater, level - block, position, block, ties)
+    n_above = int(np.count_nonzero(above))
+    ranks[~hit] = n_above + 1 + np.arange(np.count_nonzero(~hit))
+    return ranks
+
+
+def _top(found: list[_Found], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first k items of each answer (-1 / NaN where an answer holds fewer)."""
+    top = np.full((len(found), k), -1, dtype=np.int64)
+    top_score = np.full((len(found), k), np.nan)
+    for q, (items, score, _) in enumerate(found):
+        top[q, : min(k, len(items))] = items[:k]
+        top_score[q, : min(k, len(items))] = score[:k]
+    return top, top_score
 
 
 def _sub_vectors(dim: int) -> int:

@@ -23,7 +23,13 @@ from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.queries import registered
 from vtr.warehouse.rerank import Rerank
-from vtr.warehouse.search import SearchResult, search, search_similarity
+from vtr.warehouse.search import (
+    SearchResult,
+    check_protocol,
+    check_ties,
+    search,
+    search_similarity,
+)
 from vtr.warehouse.variants import get_variant, sequence_length
 
 METRIC_KEYS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
@@ -43,6 +49,8 @@ def run_eval(
     beta: float = 20.0,
     bank_split: str = "train",
     ann: AnnParams | None = None,
+    ties: str = "pessimistic",
+    protocol: str = "vtr",
 ) -> int:
     """Exact search of a split's captions against its videos; store everything; return eval_id.
 
@@ -51,8 +59,12 @@ def run_eval(
     `vtr.warehouse.rerank`): 'dual-softmax' with `temperature`, or 'qb-norm' with `beta`
     and a query bank of the `bank_split` captions (T2V) and videos (V2T). `ann` answers
     from the variants' ANN indexes (`vtr index`) instead of exact search; ranks past k
-    are then stored as k + 1 (see `vtr.warehouse.ann`).
+    are then stored as k + 1 (see `vtr.warehouse.ann`). `ties` is how tied scores rank
+    (`vtr.warehouse.search.TIES`), `protocol` the metric conventions the evaluation
+    follows (`PROTOCOLS`); both are recorded in the evals row.
     """
+    check_ties(ties)
+    check_protocol(protocol)
     text = get_variant(wh, text_variant)
     video = get_variant(wh, video_variant)
     if text["modality"] != "text":
@@ -85,7 +97,7 @@ def run_eval(
         if rerank != "none":
             raise EvalInputError("re-ranking needs every score: use exact search with --rerank")
         return _run_ann_eval(
-            wh, dataset, split, (text, text_variant), (video, video_variant), k, ann
+            wh, dataset, split, (text, text_variant), (video, video_variant), k, ann, ties, protocol
         )
     banks = {}
     if rerank == "qb-norm":
@@ -100,8 +112,9 @@ def run_eval(
             "bank_videos": _read_vectors(wh, video, video_variant, dataset, bank_videos),
         }
     method = Rerank(rerank, temperature=temperature, beta=beta, **banks)
-    result = search(texts, videos, gt, k=k, chunk=chunk, rerank=method)
+    result = search(texts, videos, gt, k=k, chunk=chunk, rerank=method, ties=ties)
     meta = _exact_meta(k, chunk, "cosine", dataset, split, text_variant, video_variant)
+    meta |= {"ties": ties, "protocol": protocol}
     meta["rerank"] = method.method
     meta["uses_test_statistics"] = method.uses_test_statistics
     meta["config"]["rerank"] = method.config() | (
@@ -111,21 +124,30 @@ def run_eval(
 
 
 def store_similarity_eval(
-    wh: Warehouse, sim: np.ndarray, gt: np.ndarray | None = None, k: int = 10, chunk: int = 1024
+    wh: Warehouse,
+    sim: np.ndarray,
+    gt: np.ndarray | None = None,
+    k: int = 10,
+    chunk: int = 1024,
+    ties: str = "pessimistic",
+    protocol: str = "vtr",
 ) -> int:
     """Store the ranks of an external text x video similarity matrix (used as is).
 
     Text i gets query/caption id "t<i>", video j gets id "v<j>". `gt` defaults to
-    arange(n) for a square matrix.
+    arange(n) for a square matrix. `ties` and `protocol` as in `run_eval`.
     """
-    result = search_similarity(sim, gt, k=k, chunk=chunk)
+    check_protocol(protocol)
+    result = search_similarity(sim, gt, k=k, chunk=chunk, ties=ties)
     caption_ids = [f"t{i}" for i in range(result.n_texts)]
     video_ids = [f"v{j}" for j in range(result.n_videos)]
-    meta = _exact_meta(k, chunk, "given matrix")
+    meta = _exact_meta(k, chunk, "given matrix") | {"ties": ties, "protocol": protocol}
     return _store(wh, meta, result, caption_ids, video_ids)
 
 
-def _run_ann_eval(wh, dataset, split, text, video, k: int, ann: AnnParams) -> int:
+def _run_ann_eval(
+    wh, dataset, split, text, video, k: int, ann: AnnParams, ties: str, protocol: str
+) -> int:
     (text_row, text_variant), (video_row, video_variant) = text, video
     indexes = {v: get_index(wh, v) for v in (text_variant, video_variant)}
     for variant_id, index in indexes.items():
@@ -143,11 +165,20 @@ def _run_ann_eval(wh, dataset, split, text, video, k: int, ann: AnnParams) -> in
     texts = _read_vectors(wh, text_row, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video_row, video_variant, dataset, video_ids)
     in_split = split is not None
-    t2v = ann_search(wh, video_row, dataset, texts, k, ann, video_ids if in_split else None)
-    v2t = ann_search(wh, text_row, dataset, videos, k, ann, caption_ids if in_split else None)
-    result = ann_result(texts, videos, gt, t2v, v2t, caption_ids, video_ids, k)
+
+    def t2v(rows: np.ndarray, limit: int):
+        return ann_search(
+            wh, video_row, dataset, texts[rows], limit, ann, video_ids if in_split else None
+        )
+
+    def v2t(rows: np.ndarray, limit: int):
+        return ann_search(
+            wh, text_row, dataset, videos[rows], limit, ann, caption_ids if in_split else None
+        )
+
+    result = ann_result(texts, videos, gt, t2v, v2t, caption_ids, video_ids, k, ties=ties)
     meta = _exact_meta(k, 0, "cosine", dataset, split, text_variant, video_variant)
-    meta["search"] = "ann"
+    meta |= {"search": "ann", "ties": ties, "protocol": protocol}
     meta["config"] = {
         "similarity": "cosine",
         "nprobes": ann.nprobes,
@@ -230,14 +261,20 @@ def metrics_by_length(wh: Warehouse, eval_id: int) -> list[dict[str, Any]]:
 
 
 def metrics_for_similarity(
-    sim: np.ndarray, gt: np.ndarray | None = None
+    sim: np.ndarray,
+    gt: np.ndarray | None = None,
+    ties: str = "pessimistic",
+    protocol: str = "vtr",
 ) -> dict[str, dict[str, float]]:
-    """Retrieval metrics of a similarity matrix, through the same SQL as real evaluations."""
+    """Retrieval metrics of a similarity matrix, through the same SQL as real evaluations.
+
+    `ties` and `protocol` as in `run_eval`.
+    """
     con = duckdb.connect()
     try:
         migrate(con)
         wh = Warehouse(Path("."), con, False)
-        eval_id = store_similarity_eval(wh, sim, gt)
+        eval_id = store_similarity_eval(wh, sim, gt, ties=ties, protocol=protocol)
         return retrieval_metrics(wh, eval_id)
     finally:
         con.close()

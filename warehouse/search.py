@@ -2,17 +2,24 @@
 
 Both directions follow CLIP4Clip. `gt[i]` is the video of text (caption) `i`.
 
-Ties count against the query: a tied item is ranked ahead of the ground truth (so a
-variant whose vectors are all equal scores at chance, not perfectly).
+How an item scoring exactly as high as the ground truth ranks is the `ties` rule
+(`TIES`): 'pessimistic' (the default) ranks it ahead of the ground truth, so a variant
+whose vectors are all equal scores worst-case (every rank n, R@1 0), not perfectly;
+'optimistic' ranks it behind; 'mean' gives the expected rank under uniform random
+tie-breaking, 1 + #greater + #tied_others / 2 (ranks may then be half-integers, and an
+all-equal variant ranks every ground truth at (n + 1) / 2, the chance MedR and MeanR).
 
 * T2V: each text is a query over all videos; its rank is 1 + the number of other
-  videos scoring at least as high as its own video.
+  videos scoring higher + the tied other videos as the ties rule counts them.
 * V2T: each video with at least one caption is a query over the videos that have
   captions; a candidate video's caption set scores as its best caption, and the
-  rank is 1 + the number of other caption sets scoring at least as high as its own.
-  Separately, every caption of the query video is ranked among ALL captions
-  (1 + the number of other videos' captions scoring at least as high, and of its own
-  video's captions scoring higher or tying and coming first): mAP is computed from these.
+  rank of its own set follows the same rule among the caption sets.
+  Separately, every caption of the query video is ranked among ALL captions: mAP is
+  computed from these. A video's own captions that tie with each other keep their
+  order (the earlier caption first); for the p-th of m own captions tied with t
+  captions of other videos, after G captions scoring higher, the rank is G + t + p
+  (pessimistic), G + p (optimistic) or G + p + t * p / (m + 1) (mean: the expected
+  rank of the p-th of them under random tie-breaking).
 
 Memory stays bounded: the T2V pass scores `chunk` texts against all videos at a
 time, the V2T pass all texts against `chunk` videos at a time. The full
@@ -31,6 +38,55 @@ from vtr.errors import EvalInputError
 
 _EPS = 1e-12
 
+# The ways to rank tied scores, and the metric protocols an evaluation may follow; each
+# name with the line `vtr eval --help` shows for it.
+TIES = {
+    "pessimistic": "a tied item ranks ahead of the ground truth (default)",
+    "optimistic": "a tied item ranks behind the ground truth",
+    "mean": "the expected rank under random tie-breaking (ranks may be half-integers)",
+}
+PROTOCOLS = {
+    "vtr": "vtr's metric definitions (default)",
+    "clip4clip": "CLIP4Clip's published-number conventions where they differ",
+}
+_TIE_WEIGHT = {"pessimistic": 1.0, "optimistic": 0.0, "mean": 0.5}
+
+
+def check_ties(ties: str) -> str:
+    """`ties` if it names a ties rule (TIES), else EvalInputError listing them."""
+    return _check_choice(ties, TIES, "ties rule")
+
+
+def check_protocol(protocol: str) -> str:
+    """`protocol` if it names a metric protocol (PROTOCOLS), else EvalInputError."""
+    return _check_choice(protocol, PROTOCOLS, "protocol")
+
+
+def choices_help(choices: dict[str, str]) -> str:
+    """One help sentence listing `choices` (TIES or PROTOCOLS) and what each means."""
+    return "; ".join(f"{name}: {meaning}" for name, meaning in choices.items()) + "."
+
+
+def _check_choice(value: str, choices: dict[str, str], what: str) -> str:
+    if value not in choices:
+        raise EvalInputError(f"unknown {what} {value!r}; choose from {', '.join(choices)}")
+    return value
+
+
+def tie_rank(greater: np.ndarray, tied_others: np.ndarray, ties: str) -> np.ndarray:
+    """Rank of a ground truth with `greater` items above it and `tied_others` level with it."""
+    return 1.0 + greater + _TIE_WEIGHT[ties] * tied_others
+
+
+def relevant_rank(
+    greater: np.ndarray, tied_others: np.ndarray, position: np.ndarray, block: np.ndarray, ties: str
+) -> np.ndarray:
+    """Rank of the `position`-th (1-based) of `block` relevant items that tie with each other
+    and with `tied_others` other items, after `greater` items (see the module doc)."""
+    if ties == "mean":
+        return greater + position + tied_others * position / (block + 1.0)
+    return greater + position + _TIE_WEIGHT[ties] * tied_others
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -38,7 +94,7 @@ class SearchResult:
 
     n_texts: int
     n_videos: int
-    t2v_rank: np.ndarray  # (n_texts,) rank of each text's video
+    t2v_rank: np.ndarray  # (n_texts,) rank of each text's video (float: 'mean' ties halve)
     t2v_gt_score: np.ndarray  # (n_texts,) score of each text with its video
     t2v_topk: np.ndarray  # (n_texts, min(k, n_videos)) video indices, best first
     t2v_topk_score: np.ndarray
@@ -95,13 +151,15 @@ def search(
     seed: int = 0,
     normalize: bool = True,
     rerank=None,
+    ties: str = "pessimistic",
 ) -> SearchResult:
     """Exact cosine search of texts (n_t x d) against videos (n_v x d); see the module doc.
 
     `normalize=False` uses plain dot products (for inputs already L2-normalised).
     `rerank` (a `vtr.warehouse.rerank.Rerank`) re-scores each chunk before ranking;
-    the T2V and V2T passes each get their own re-scoring.
+    the T2V and V2T passes each get their own re-scoring. `ties` is a TIES rule.
     """
+    check_ties(ties)
     t = _as_matrix(texts, "text embeddings")
     v = _as_matrix(videos, "video embeddings")
     if t.shape[1] != v.shape[1]:
@@ -121,9 +179,9 @@ def search(
     )
     rescorers = rerank.rescorers(t, v, chunk) if rerank is not None else None
     if rescorers is None:
-        return _run(scorer, scorer, gt_idx, k, chunk, n_score_samples, seed)
+        return _run(scorer, scorer, gt_idx, k, chunk, n_score_samples, seed, ties)
     t2v, v2t = scorer.rescored(rescorers, chunk)
-    return _run(t2v, v2t, gt_idx, k, chunk, n_score_samples, seed)
+    return _run(t2v, v2t, gt_idx, k, chunk, n_score_samples, seed, ties)
 
 
 def search_similarity(
@@ -133,11 +191,13 @@ def search_similarity(
     chunk: int = 1024,
     n_score_samples: int = 2000,
     seed: int = 0,
+    ties: str = "pessimistic",
 ) -> SearchResult:
     """The same ranks on a given text x video similarity matrix, used as is.
 
     `gt` defaults to `arange(n)` for a square matrix (text i describes video i).
     """
+    check_ties(ties)
     s = np.asarray(sim)
     if s.ndim != 2:
         raise EvalInputError(f"similarity matrix must be 2-D (texts x videos), got shape {s.shape}")
@@ -161,7 +221,7 @@ def search_similarity(
         cols=lambda idx, order: s[np.ix_(order, idx)],
         pairs=lambda i, j: s[i, j],
     )
-    return _run(scorer, scorer, gt_idx, k, chunk, n_score_samples, seed)
+    return _run(scorer, scorer, gt_idx, k, chunk, n_score_samples, seed, ties)
 
 
 def _run(
@@ -172,6 +232,7 @@ def _run(
     chunk: int,
     n_samples: int,
     seed: int,
+    ties: str,
 ) -> SearchResult:
     if k < 1:
         raise EvalInputError(f"k must be at least 1, got {k}")
@@ -179,8 +240,8 @@ def _run(
         raise EvalInputError(f"chunk must be at least 1, got {chunk}")
     if n_samples < 0:
         raise EvalInputError(f"n_score_samples must be >= 0, got {n_samples}")
-    t2v_rank, t2v_gt, t2v_top, t2v_top_s = _t2v_pass(scorer, gt, k, chunk)
-    v2t = _v2t_pass(v2t_scorer, gt, k, chunk)
+    t2v_rank, t2v_gt, t2v_top, t2v_top_s = _t2v_pass(scorer, gt, k, chunk, ties)
+    v2t = _v2t_pass(v2t_scorer, gt, k, chunk, ties)
     matching, nonmatching = _sample_scores(scorer, gt, t2v_gt, n_samples, seed)
     return SearchResult(
         n_texts=scorer.n_texts,
@@ -196,11 +257,11 @@ def _run(
 
 
 def _t2v_pass(
-    scorer: _Scorer, gt: np.ndarray, k: int, chunk: int
+    scorer: _Scorer, gt: np.ndarray, k: int, chunk: int, ties: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n_t, n_v = scorer.n_texts, scorer.n_videos
     kk = min(k, n_v)
-    rank = np.empty(n_t, dtype=np.int64)
+    rank = np.empty(n_t, dtype=np.float64)
     gt_score = np.empty(n_t, dtype=np.float64)
     top = np.empty((n_t, kk), dtype=np.int64)
     top_score = np.empty((n_t, kk), dtype=np.float64)
@@ -208,13 +269,17 @@ def _t2v_pass(
         b = min(a + chunk, n_t)
         s = scorer.rows(a, b)  # (m, n_v)
         g = s[np.arange(b - a), gt[a:b]]
-        rank[a:b] = np.count_nonzero(s >= g[:, None], axis=1)  # own video included: ties lose
+        greater = np.count_nonzero(s > g[:, None], axis=1)
+        tied = np.count_nonzero(s == g[:, None], axis=1) - 1  # the own video is not a tie
+        rank[a:b] = tie_rank(greater, tied, ties)
         gt_score[a:b] = g
         top[a:b], top_score[a:b] = _topk_rows(s, kk)
     return rank, gt_score, top, top_score
 
 
-def _v2t_pass(scorer: _Scorer, gt: np.ndarray, k: int, chunk: int) -> dict[str, np.ndarray]:
+def _v2t_pass(
+    scorer: _Scorer, gt: np.ndarray, k: int, chunk: int, ties: str
+) -> dict[str, np.ndarray]:
     n_t = scorer.n_texts
     order = np.argsort(gt, kind="stable")  # captions grouped by video, videos ascending
     query, starts = np.unique(gt[order], return_index=True)
@@ -222,32 +287,42 @@ def _v2t_pass(scorer: _Scorer, gt: np.ndarray, k: int, chunk: int) -> dict[str, 
     ends = np.append(starts[1:], n_t)
     group_of_pos = np.repeat(np.arange(n_q), ends - starts)  # group of each sorted caption
     kk = min(k, n_t)
-    rank = np.empty(n_q, dtype=np.int64)
+    rank = np.empty(n_q, dtype=np.float64)
     gt_score = np.empty(n_q, dtype=np.float64)
     top = np.empty((n_q, kk), dtype=np.int64)
     top_score = np.empty((n_q, kk), dtype=np.float64)
-    rel_rank = np.empty(n_t, dtype=np.int64)
+    rel_rank = np.empty(n_t, dtype=np.float64)
     for a in range(0, n_q, chunk):
         b = min(a + chunk, n_q)
         m = np.arange(b - a)
         s = scorer.cols(query[a:b], order)  # (n_t, m), rows grouped by video
         sets = np.maximum.reduceat(s, starts, axis=0)  # (n_q, m) best caption per video
         g = sets[a + m, m]
-        rank[a:b] = np.count_nonzero(sets >= g[None, :], axis=0)
+        greater = np.count_nonzero(sets > g[None, :], axis=0)
+        tied = np.count_nonzero(sets == g[None, :], axis=0) - 1
+        rank[a:b] = tie_rank(greater, tied, ties)
         gt_score[a:b] = g
         del sets
         # each own caption of the chunk's videos, ranked among all captions
         p0, p1 = starts[a], ends[b - 1]
         cols = group_of_pos[p0:p1] - a
         thr = s[np.arange(p0, p1), cols]
+        greater = np.empty(p1 - p0, dtype=np.int64)
+        level = np.empty(p1 - p0, dtype=np.int64)  # captions level with it, itself included
         for c in range(0, p1 - p0, chunk):
             sub = slice(c, min(c + chunk, p1 - p0))
-            at_least = s[:, cols[sub]] >= thr[None, sub]
-            rel_rank[p0 + sub.start : p0 + sub.stop] = np.count_nonzero(at_least, axis=0)
+            col = s[:, cols[sub]]
+            greater[sub] = np.count_nonzero(col > thr[None, sub], axis=0)
+            level[sub] = np.count_nonzero(col == thr[None, sub], axis=0)
+        position = np.empty(p1 - p0, dtype=np.int64)
+        block = np.empty(p1 - p0, dtype=np.int64)
         for q in range(a, b):  # a video's own captions that tie: the earlier one goes first
-            block = s[starts[q] : ends[q], q - a]
-            later_ties = np.triu(block[:, None] == block[None, :], k=1).sum(axis=1)
-            rel_rank[starts[q] : ends[q]] -= later_ties
+            own = s[starts[q] : ends[q], q - a]
+            equal = own[:, None] == own[None, :]
+            at = slice(starts[q] - p0, ends[q] - p0)
+            block[at] = equal.sum(axis=1)
+            position[at] = 1 + np.tril(equal, k=-1).sum(axis=1)
+        rel_rank[p0:p1] = relevant_rank(greater, level - block, position, block, ties)
         top_pos, top_score[a:b] = _topk_rows(s.T, kk)
         top[a:b] = order[top_pos]
     return {

@@ -1,6 +1,8 @@
 -- Every evaluation with its headline numbers (R@1 both directions, from the view
 -- retrieval_metrics). rerank is 'none' for plain cosine; a re-ranking that used
--- statistics of the test queries is marked with '*'.
+-- statistics of the test queries is marked with '*'. search_kind is 'exact' or
+-- 'ann (nprobes=N)' (ranks past k censored); ties and protocol say how ranks and
+-- metrics were computed.
 WITH r1 AS (
     SELECT eval_id,
            any_value("R@1") FILTER (WHERE direction = 't2v') AS t2v_r1,
@@ -10,6 +12,7 @@ WITH r1 AS (
     GROUP BY eval_id
 )
 SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.search,
+       eval_search_kind(e.search, e.config) AS search_kind, e.ties, e.protocol,
        e.rerank || CASE WHEN e.uses_test_statistics THEN '*' ELSE '' END AS rerank,
        e.k, e.n_texts, e.n_videos, r1.t2v_r1 AS "t2v R@1", r1.v2t_r1 AS "v2t R@1", e.created_at
 FROM evals AS e

@@ -1,7 +1,8 @@
 -- Comparison report: one row per evaluation (all of them, or those in the list $eval_ids
 -- when it is not NULL) with its setup and T2V/V2T metrics from the view
 -- retrieval_metrics, best T2V R@1 first. `test_statistics` marks re-ranked results that
--- used statistics of the test queries themselves (e.g. dual softmax).
+-- used statistics of the test queries themselves (e.g. dual softmax); search_kind is
+-- 'exact' or 'ann (nprobes=N)', whose ranks past k are censored.
 WITH wide AS (
     SELECT eval_id,
            any_value("R@1") FILTER (WHERE direction = 't2v') AS t2v_r1,
@@ -19,6 +20,7 @@ WITH wide AS (
     GROUP BY eval_id
 )
 SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.rerank,
+       eval_search_kind(e.search, e.config) AS search_kind, e.ties, e.protocol,
        e.uses_test_statistics AS test_statistics, e.n_texts, e.n_videos, w.* EXCLUDE (eval_id)
 FROM evals AS e
 JOIN wide AS w USING (eval_id)

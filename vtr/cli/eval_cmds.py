@@ -19,6 +19,7 @@ from vtr.warehouse.evals import (
     retrieval_metrics,
     run_eval,
 )
+from vtr.warehouse.search import PROTOCOLS, TIES, choices_help
 
 metrics_app = typer.Typer(
     help=(
@@ -27,6 +28,18 @@ metrics_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+
+def _ties_option() -> Any:
+    return typer.Option(
+        "pessimistic",
+        "--ties",
+        help=f"How a score tied with the ground truth's ranks: {choices_help(TIES)}",
+    )
+
+
+def _protocol_option() -> Any:
+    return typer.Option("vtr", "--protocol", help=f"Metric conventions: {choices_help(PROTOCOLS)}")
 
 
 @reports_errors
@@ -82,6 +95,8 @@ def eval_command(
         help="Evaluate every (text, video) variant pair of the same backbone, layer and dim "
         "that has no plain evaluation on this dataset and split yet (instead of one pair).",
     ),
+    ties: str = _ties_option(),
+    protocol: str = _protocol_option(),
     as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
 ) -> None:
     """Text<->video search on a split; ranks and neighbours go to the catalog.
@@ -101,6 +116,8 @@ def eval_command(
         vtr eval wh/ --sweep --dataset synth --split test
     """
     if sweep:
+        if (ties, protocol) != ("pessimistic", "vtr"):
+            raise typer.BadParameter("--sweep evaluates with the default --ties and --protocol")
         _sweep(warehouse, dataset, split, k, chunk, as_json)
         return
     if not text_variant or not video_variant:
@@ -124,12 +141,16 @@ def eval_command(
             beta=beta,
             bank_split=bank_split,
             ann=ann,
+            ties=ties,
+            protocol=protocol,
         )
         metrics = retrieval_metrics(wh, eval_id)
+    kind = f"ann (nprobes={ann.nprobes})" if ann else "exact"
     if as_json:
-        print_json({"eval_id": eval_id, "search": "ann" if ann else "exact", **metrics})
+        setup = {"search": "ann" if ann else "exact", "search_kind": kind}
+        print_json({"eval_id": eval_id, **setup, "ties": ties, "protocol": protocol, **metrics})
         return
-    how = "ANN search, ranks past k censored" if ann else "exact search"
+    how = f"{kind} search{', ranks past k censored' if ann else ''}, ties {ties}, {protocol}"
     console.print(_metrics_table(metrics, f"eval {eval_id}: {dataset} / {split} ({how})"))
     console.print(f"stored as eval {eval_id}; `vtr report {warehouse} --eval {eval_id}`")
 
@@ -152,7 +173,8 @@ def evals_command(
         console.print("no evaluations yet; run `vtr eval`")
         return
     table = Table(title="evaluations")
-    columns = ["eval_id", "dataset", "split", "text_variant", "video_variant", "rerank", "k"]
+    columns = ["eval_id", "dataset", "split", "text_variant", "video_variant", "search_kind"]
+    columns += ["rerank", "ties", "protocol", "k"]
     columns += ["n_texts", "n_videos", "t2v R@1", "v2t R@1", "created_at"]
     for column in columns:
         table.add_column(column)
@@ -170,6 +192,8 @@ def retrieval_command(
         "--gt",
         help="Video index of each text row (.npy, 1-D ints); default: diagonal (square matrix).",
     ),
+    ties: str = _ties_option(),
+    protocol: str = _protocol_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
     """Retrieval metrics of a similarity matrix, used as is (no normalisation).
@@ -184,7 +208,7 @@ def retrieval_command(
     """
     matrix = _load_npy(sim, "similarity matrix")
     truth = None if gt is None else _load_npy(gt, "ground truth")
-    metrics = metrics_for_similarity(matrix, truth)
+    metrics = metrics_for_similarity(matrix, truth, ties=ties, protocol=protocol)
     if as_json:
         print_json(metrics)
         return
