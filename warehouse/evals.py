@@ -353,6 +353,8 @@ def _store(
         for name, table in tables.items():
             with registered(wh.con, name, table):
                 wh.sql(writes[name], {"eval_id": eval_id})
+        wh.sql("evals/write_query_results", {"eval_id": eval_id})
+        wh.sql("evals/mark_query_results", {"eval_id": eval_id})
     return eval_id
 
 
