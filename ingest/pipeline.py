@@ -10,15 +10,17 @@ no row is ever duplicated or lost.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from contextlib import nullcontext
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
 
-from vtr.errors import TapError
+from vtr.errors import IngestInterrupted, TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
 from vtr.ingest.fanout import (
     TapPlan,
@@ -166,12 +168,55 @@ def ingest(
                 summary.variants.extend(results)
     except BaseException as err:  # the run row must not stay 'running'; the caller sees err
         summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
+        if by_ctrl_c(err):
+            raise interrupted(wh, run_id, summary.as_dict()) from None
         error = f"{type(err).__name__}: {err}"
         finish_run(wh, run_id, "failed", {**summary.as_dict(), "error": error})
         raise
     summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
     finish_run(wh, run_id, "failed_items" if summary.failed else "ok", summary.as_dict())
     return summary
+
+
+def by_ctrl_c(err: BaseException) -> bool:
+    """Whether `err` is a KeyboardInterrupt or was raised because of one (DuckDB turns
+    a Ctrl-C during a query into `RuntimeError: Query interrupted`)."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def interrupted(wh, run_id: int, summary: dict[str, Any]) -> IngestInterrupted:
+    """Mark the run 'interrupted'; the error saying what it committed and how to resume."""
+    committed = {
+        row["modality"]: row["items"] for row in wh.rows("ingest/run_committed", {"run_id": run_id})
+    }
+    finish_run(wh, run_id, "interrupted", {**summary, "committed_items": committed})
+    counts = " and ".join(f"{n} {modality}" for modality, n in committed.items())
+    counts = f"{counts} items" if counts else "no items"
+    return IngestInterrupted(
+        f"interrupted: run {run_id} committed {counts}; everything committed stays, and "
+        "running the same command again resumes after it"
+    )
+
+
+@contextmanager
+def sigint_ignored_by_workers() -> Iterator[None]:
+    """Processes started inside ignore SIGINT for life (an ignored signal stays ignored
+    across exec): a Ctrl-C then interrupts only this process, which shuts its decoding
+    workers down, and no worker prints a traceback of its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def video_targets(wh, summary, encoder, variants: list, commit_every: int) -> Targets:
@@ -211,7 +256,9 @@ def _ingest_videos(wh, summary, encoder, variants, batch_size, workers, commit_e
         pin_memory=encoder_device(encoder).type == "cuda",
     )
     task = progress.add_task(f"video {variants[0].backbone}", total=len(todo))
-    for batch in loader:
+    with sigint_ignored_by_workers():
+        batches = iter(loader)  # starts the workers
+    for batch in batches:
         for video_id, message in batch.errors:
             targets.fail([video_id], "decode", message)
         if batch.frames is not None:

@@ -148,7 +148,7 @@ def fit_head(
         collate_fn=lambda batch: collate(batch, captions),
         generator=torch.Generator().manual_seed(seed),
     )
-    fit_plainly(module, loader, epochs)
+    fit_plainly(module, loader, epochs, label="train moments")
     head = module.head.cpu().eval()
     return head, config
 

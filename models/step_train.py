@@ -144,7 +144,7 @@ def train_steps(
         collate_fn=_collate,
         generator=torch.Generator().manual_seed(seed),
     )
-    trainer = fit_plainly(module, loader, epochs)
+    trainer = fit_plainly(module, loader, epochs, label="train steps")
     losses = float(trainer.callback_metrics.get("train_loss", torch.tensor(float("nan"))))
     variants = _write_back(wh, dataset, module, text_variant, video_variant, run_id)
     summary = {"run_id": run_id, "final_train_loss": losses, **variants}

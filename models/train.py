@@ -22,7 +22,7 @@ from torch import nn
 from vtr.errors import TrainInputError
 from vtr.models.data import PairDataModule
 from vtr.models.distributed import load_shared_data, process_rank, share_data
-from vtr.models.fitting import quiet_lightning
+from vtr.models.fitting import EpochProgress, quiet_lightning
 from vtr.models.heads import HEADS, Frozen, Projection, Standardize, TwoTower, build_head
 from vtr.models.losses import LOSSES, build_loss
 from vtr.models.module import (
@@ -213,6 +213,8 @@ def fit_head(config: TrainConfig, data: PairDataModule, model: TwoTower, out_dir
         dirpath=out_dir / "checkpoints", filename="best", monitor=MONITOR, mode="max"
     )
     recorder = EpochRecorder()
+    # Lightning's own per-step bar (--progress) replaces the per-epoch one
+    shown = [] if config.show_progress else [EpochProgress("train head", (MONITOR, "train/loss"))]
     trainer = L.Trainer(
         max_epochs=config.epochs,
         accelerator=config.accelerator,
@@ -225,6 +227,7 @@ def fit_head(config: TrainConfig, data: PairDataModule, model: TwoTower, out_dir
             checkpoint,
             EarlyStopping(monitor=MONITOR, mode="max", patience=config.patience),
             recorder,
+            *shown,
         ],
         logger=_loggers(out_dir),
         default_root_dir=out_dir,

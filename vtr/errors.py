@@ -77,3 +77,9 @@ class TrainInputError(VtrError):
 
 class TapError(VtrError):
     """A layer or pooling request that the backbone cannot serve."""
+
+
+class IngestInterrupted(VtrError):
+    """An ingest stopped by Ctrl-C (SIGINT); what it committed stays, a rerun resumes."""
+
+    exit_code = 130  # 128 + SIGINT, as a shell reports an interrupted command
