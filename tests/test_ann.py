@@ -167,3 +167,93 @@ def test_batched_queries_answer_as_one_by_one(indexed, monkeypatch):
         assert ids[i] == alone_ids[0]
         np.testing.assert_allclose(scores[i], alone_scores[0])
         assert np.all(np.diff(scores[i]) <= 0)  # best first
+
+
+CROWD_VIDEOS, CROWD_CAPTIONS = 300, 5  # five near-identical captions per video crowd V2T lists
+
+
+@pytest.fixture
+def crowded(wh):
+    """Captions of one video sit close together, so a caption top-k holds few videos."""
+    rng = np.random.default_rng(3)
+    videos = rng.normal(size=(CROWD_VIDEOS, DIM))
+    gt = np.repeat(np.arange(CROWD_VIDEOS), CROWD_CAPTIONS)
+    texts = videos[gt] + 1.5 * rng.normal(size=(CROWD_VIDEOS, DIM))[gt]
+    texts += 0.05 * rng.normal(size=texts.shape)
+    video_ids = [f"v{i}" for i in range(CROWD_VIDEOS)]
+    caption_ids = [f"c{i}" for i in range(len(gt))]
+    con = wh.con
+    con.execute("INSERT INTO datasets (dataset, format) VALUES ('d', 'test')")
+    con.execute(
+        "INSERT INTO videos (dataset, video_id, split) SELECT 'd', unnest(?), 'test'", [video_ids]
+    )
+    con.execute(
+        "INSERT INTO captions SELECT 'd', c, v, 'words', 1, NULL FROM "
+        "(SELECT unnest(?) AS c, unnest(?) AS v)",
+        [caption_ids, [video_ids[g] for g in gt]],
+    )
+    for variant in (TEXT, VIDEO):
+        register_variant(wh, variant, DIM)
+    wh.vectors.append(VIDEO.lance_table, "d", video_ids, videos.astype(np.float32))
+    wh.vectors.append(TEXT.lance_table, "d", caption_ids, texts.astype(np.float32))
+    return wh
+
+
+def test_ann_probing_every_partition_equals_exact_in_both_directions(crowded):
+    """With IVF_FLAT and every partition probed the index's answers are the exact ones, so
+    every number the README calls exact must equal exact search, and the rest must bound it
+    on the side the README says."""
+    from vtr.warehouse.evals import retrieval_metrics
+
+    wh = crowded
+    nprobes = {}
+    for variant in (TEXT, VIDEO):
+        row = build_index(wh, variant.id, num_partitions=8)
+        nprobes[variant.id] = json.loads(row["params"])["num_partitions"]
+    probe_all = AnnParams(nprobes=max(nprobes.values()))
+    exact = run_eval(wh, "d", "test", TEXT.id, VIDEO.id, k=K)
+    ann_id = run_eval(wh, "d", "test", TEXT.id, VIDEO.id, k=K, ann=probe_all)
+    want, got = retrieval_metrics(wh, exact), retrieval_metrics(wh, ann_id)
+    # the case that used to break: exact V2T ranks beyond k exist, and a caption top-k
+    # holds fewer than k distinct videos
+    ranks = dict(
+        wh.con.execute(
+            "SELECT direction, max(rank) FROM ranks WHERE eval_id = ? GROUP BY direction", [exact]
+        ).fetchall()
+    )
+    assert ranks["v2t"] > K and ranks["t2v"] > K
+    for direction in ("t2v", "v2t"):
+        for key in ("R@1", "R@5", "R@10"):
+            assert got[direction][key] == pytest.approx(want[direction][key]), (direction, key)
+        assert got[direction]["MedR"] <= want[direction]["MedR"]
+        assert got[direction]["MeanR"] <= want[direction]["MeanR"]
+        assert got[direction]["MRR"] >= want[direction]["MRR"] - 1e-12
+        assert got[direction]["mAP"] >= want[direction]["mAP"] - 1e-12
+    pairs = wh.con.execute(
+        "SELECT a.direction, e.rank, a.rank FROM ranks a JOIN ranks e USING (direction, query_id) "
+        "WHERE a.eval_id = ? AND e.eval_id = ?",
+        [ann_id, exact],
+    ).fetchall()
+    assert len(pairs) == CROWD_VIDEOS * (CROWD_CAPTIONS + 1)
+    for direction, e, a in pairs:
+        assert a == (e if e <= K else K + 1), (direction, e, a)
+
+
+def test_listings_and_reports_mark_ann_results(crowded, tmp_path):
+    from vtr.reports.compare import write_comparison_report
+    from vtr.reports.retrieval import write_retrieval_report
+    from vtr.warehouse.evals import list_evals
+
+    wh = crowded
+    for variant in (TEXT, VIDEO):
+        build_index(wh, variant.id, num_partitions=8)
+    exact = run_eval(wh, "d", "test", TEXT.id, VIDEO.id, k=K)
+    ann_id = run_eval(wh, "d", "test", TEXT.id, VIDEO.id, k=K, ann=AnnParams(nprobes=3))
+    kinds = {row["eval_id"]: row["search_kind"] for row in list_evals(wh)}
+    assert kinds == {exact: "exact", ann_id: "ann (nprobes=3)"}
+    single = write_retrieval_report(wh, ann_id, out_dir=tmp_path / "eval")
+    assert "ann (nprobes=3)" in single.read_text(encoding="utf-8")
+    board = write_comparison_report(wh, [exact, ann_id], out_dir=tmp_path / "compare")
+    rows = [line for line in board.read_text(encoding="utf-8").splitlines() if line[:2] == "| "]
+    assert any(f"| {ann_id} |" in row and "| ann (nprobes=3) |" in row for row in rows), rows
+    assert any(f"| {exact} |" in row and "| exact |" in row for row in rows), rows

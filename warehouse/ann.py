@@ -9,9 +9,12 @@ refine_factor candidates from the table (random reads: over half of their query 
 `ann_search` answers many queries at once from that index; `ann_result` turns the
 answers of both directions into the same `SearchResult` an exact search gives, with
 one difference: the rank of a ground truth the index did not return among the top k
-is not known, and is stored as k + 1 (censored). R@K for K <= k are exact with
-respect to the index's answers; MedR, MeanR, MRR and mAP become bounds, which is
-why an evaluation records `search = 'ann'` and its `ranks_censored_at`.
+is not known, and is stored as k + 1 (censored). Video-to-text asks for captions
+again with a doubled limit until k distinct caption sets are seen, so one video's
+captions cannot crowd the answer. With respect to the index's answers, R@K for K <= k
+is exact in both directions; MedR and MeanR are lower bounds and MRR and mAP upper
+bounds, which is why an evaluation records `search = 'ann'` and its
+`ranks_censored_at`.
 """
 
 from __future__ import annotations
