@@ -129,11 +129,23 @@ def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
         f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
         f"- **Re-ranking:** {_rerank(h)}",
         f"- **Ties:** {md.escape(h['ties'])}; **protocol:** {md.escape(h['protocol'])}",
-        f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos",
+        f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos"
+        + _coverage(h),
         f"- **Evaluated:** {md.escape(evaluated)}; "
         f"**report written:** {datetime.now().isoformat(sep=' ', timespec='seconds')}",
     ]
     return "\n".join(lines + [f"\n{note.strip()}" for note in notes if note.strip()])
+
+
+def _coverage(h: dict[str, Any]) -> str:
+    """'' for a full evaluation, else the warning a partial gallery needs."""
+    if h["coverage"] == "full":
+        return ""
+    return (
+        f" — **partial: {h['n_texts']} of {h['n_texts_listed']} listed texts, "
+        f"{h['n_videos']} of {h['n_videos_listed']} listed videos** (`--missing skip`; "
+        "a smaller gallery makes R@K look better than the full split would)"
+    )
 
 
 def _overall_section(overall: dict[str, dict[str, float]]) -> str:

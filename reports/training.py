@@ -101,7 +101,8 @@ def _header(wh: Warehouse, run: dict, evals: dict[str, int], notes: list[str]) -
         f"- **Wrote:** {md.code_span(run['out_text_variant'])} and "
         f"{md.code_span(run['out_video_variant'])}",
         f"- **Baseline (eval {evals['baseline']}):** {md.code_span(baseline['text_variant'])} × "
-        f"{md.code_span(baseline['video_variant'])}",
+        f"{md.code_span(baseline['video_variant'])}"
+        + ("" if baseline["coverage"] == "full" else f" (partial: {baseline['coverage']})"),
         f"- **Trained (eval {evals['trained']}):** best validation R@1 "
         f"{md.number(run['best_val_r1'])}; checkpoint {md.code_span(run['checkpoint'])}",
     ]

@@ -181,7 +181,7 @@ def test_run_eval_refuses_mismatched_inputs(tiny):
             "INSERT INTO captions (dataset, caption_id, video_id, text, n_words) "
             "VALUES ('tiny', 'new', 'vid00', 'a caption not embedded yet', 5)"
         )
-        with pytest.raises(EvalInputError, match=r"text variant .*1 item\(s\) .* \['new'\]"):
+        with pytest.raises(EvalInputError, match=r"1 of 39 text items have no vector .*\['new'\]"):
             run_eval(wh, "tiny", "test", TEXT.id, VIDEO.id)
         assert list_evals(wh) == []  # nothing half-written
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 from vtr.errors import EvalInputError, UnknownDataset, UnknownEval
 from vtr.warehouse.ann import AnnParams, ann_result, ann_search, get_index
 from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.coverage import check_missing, covered_items
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.queries import registered
 from vtr.warehouse.rerank import Rerank
@@ -51,6 +52,7 @@ def run_eval(
     ann: AnnParams | None = None,
     ties: str = "pessimistic",
     protocol: str = "vtr",
+    missing: str = "fail",
 ) -> int:
     """Exact search of a split's captions against its videos; store everything; return eval_id.
 
@@ -61,9 +63,12 @@ def run_eval(
     from the variants' ANN indexes (`vtr index`) instead of exact search; ranks past k
     are then stored as k + 1 (see `vtr.warehouse.ann`). `ties` is how tied scores rank
     (`vtr.warehouse.search.TIES`), `protocol` the metric conventions the evaluation
-    follows (`PROTOCOLS`); both are recorded in the evals row.
+    follows (`PROTOCOLS`); both are recorded in the evals row. `missing` says what a
+    listed item without a vector does (`vtr.warehouse.coverage.MISSING`): 'fail', or
+    'skip' it and record the coverage.
     """
     check_ties(ties)
+    check_missing(missing)
     check_protocol(protocol)
     text = get_variant(wh, text_variant)
     video = get_variant(wh, video_variant)
@@ -90,14 +95,26 @@ def run_eval(
             f"{video_variant!r} has dim {video['dim']}; they are not in one embedding space "
             "(train an alignment head to map them into one)"
         )
-    video_ids, caption_ids, gt = _split_items(wh, dataset, split)
+    pair = (text, text_variant), (video, video_variant)
+    items = covered_items(wh, dataset, *pair, _split_items(wh, dataset, split), missing)
+    video_ids, caption_ids, gt = items.video_ids, items.caption_ids, items.gt
     texts = _read_vectors(wh, text, text_variant, dataset, caption_ids)
     videos = _read_vectors(wh, video, video_variant, dataset, video_ids)
     if ann is not None:
         if rerank != "none":
             raise EvalInputError("re-ranking needs every score: use exact search with --rerank")
+        ann_items = (items, texts, videos)
         return _run_ann_eval(
-            wh, dataset, split, (text, text_variant), (video, video_variant), k, ann, ties, protocol
+            wh,
+            dataset,
+            split,
+            (text, text_variant),
+            (video, video_variant),
+            ann_items,
+            k,
+            ann,
+            ties,
+            protocol,
         )
     banks = {}
     if rerank == "qb-norm":
@@ -106,15 +123,15 @@ def run_eval(
                 f"the qb-norm query bank must come from another split than the one evaluated "
                 f"({split or 'all'}); pass --bank-split (default 'train')"
             )
-        bank_videos, bank_captions, _ = _split_items(wh, dataset, bank_split)
+        bank = covered_items(wh, dataset, *pair, _split_items(wh, dataset, bank_split), missing)
         banks = {
-            "bank_texts": _read_vectors(wh, text, text_variant, dataset, bank_captions),
-            "bank_videos": _read_vectors(wh, video, video_variant, dataset, bank_videos),
+            "bank_texts": _read_vectors(wh, text, text_variant, dataset, bank.caption_ids),
+            "bank_videos": _read_vectors(wh, video, video_variant, dataset, bank.video_ids),
         }
     method = Rerank(rerank, temperature=temperature, beta=beta, **banks)
     result = search(texts, videos, gt, k=k, chunk=chunk, rerank=method, ties=ties)
     meta = _exact_meta(k, chunk, "cosine", dataset, split, text_variant, video_variant)
-    meta |= {"ties": ties, "protocol": protocol}
+    meta |= {"ties": ties, "protocol": protocol, **items.coverage()}
     meta["rerank"] = method.method
     meta["uses_test_statistics"] = method.uses_test_statistics
     meta["config"]["rerank"] = method.config() | (
@@ -146,7 +163,7 @@ def store_similarity_eval(
 
 
 def _run_ann_eval(
-    wh, dataset, split, text, video, k: int, ann: AnnParams, ties: str, protocol: str
+    wh, dataset, split, text, video, ann_items, k: int, ann: AnnParams, ties: str, protocol: str
 ) -> int:
     (text_row, text_variant), (video_row, video_variant) = text, video
     indexes = {v: get_index(wh, v) for v in (text_variant, video_variant)}
@@ -161,10 +178,11 @@ def _run_ann_eval(
     text_row["index_params"] = text_index["params"]
     video_row = {**video_row, "index_type": video_index["index_type"]}
     video_row["index_params"] = video_index["params"]
-    video_ids, caption_ids, gt = _split_items(wh, dataset, split)
-    texts = _read_vectors(wh, text_row, text_variant, dataset, caption_ids)
-    videos = _read_vectors(wh, video_row, video_variant, dataset, video_ids)
-    in_split = split is not None
+    items, texts, videos = ann_items
+    video_ids, caption_ids, gt = items.video_ids, items.caption_ids, items.gt
+    # a split, or a partial gallery (--missing skip): the index answers from these items
+    partial = len(video_ids) < items.n_videos_listed or len(caption_ids) < items.n_texts_listed
+    in_split = split is not None or partial
 
     def t2v(rows: np.ndarray, limit: int):
         return ann_search(
@@ -178,7 +196,7 @@ def _run_ann_eval(
 
     result = ann_result(texts, videos, gt, t2v, v2t, caption_ids, video_ids, k, ties=ties)
     meta = _exact_meta(k, 0, "cosine", dataset, split, text_variant, video_variant)
-    meta |= {"search": "ann", "ties": ties, "protocol": protocol}
+    meta |= {"search": "ann", "ties": ties, "protocol": protocol, **items.coverage()}
     meta["config"] = {
         "similarity": "cosine",
         "nprobes": ann.nprobes,
@@ -348,6 +366,8 @@ def _store(
         "n_texts": result.n_texts,
         "n_videos": result.n_videos,
     }
+    params.setdefault("n_texts_listed", result.n_texts)
+    params.setdefault("n_videos_listed", result.n_videos)
     with wh.transaction():
         eval_id = int(wh.sql("evals/insert", params).fetchone()[0])
         for name, table in tables.items():

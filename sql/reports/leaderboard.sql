@@ -2,7 +2,8 @@
 -- when it is not NULL) with its setup and T2V/V2T metrics from the view
 -- retrieval_metrics, best T2V R@1 first. `test_statistics` marks re-ranked results that
 -- used statistics of the test queries themselves (e.g. dual softmax); search_kind is
--- 'exact' or 'ann (nprobes=N)', whose ranks past k are censored.
+-- 'exact' or 'ann (nprobes=N)', whose ranks past k are censored; coverage is 'full' or
+-- the items evaluated / listed (a partial gallery makes R@K look better).
 WITH wide AS (
     SELECT eval_id,
            any_value("R@1") FILTER (WHERE direction = 't2v') AS t2v_r1,
@@ -21,7 +22,9 @@ WITH wide AS (
 )
 SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.rerank,
        eval_search_kind(e.search, e.config) AS search_kind, e.ties, e.protocol,
-       e.uses_test_statistics AS test_statistics, e.n_texts, e.n_videos, w.* EXCLUDE (eval_id)
+       e.uses_test_statistics AS test_statistics, e.n_texts, e.n_videos,
+       eval_coverage(e.n_videos, e.n_videos_listed, e.n_texts, e.n_texts_listed) AS coverage,
+       w.* EXCLUDE (eval_id)
 FROM evals AS e
 JOIN wide AS w USING (eval_id)
 WHERE $eval_ids IS NULL OR list_contains($eval_ids, e.eval_id)

@@ -19,6 +19,7 @@ from vtr.warehouse.evals import (
     retrieval_metrics,
     run_eval,
 )
+from vtr.warehouse.coverage import MISSING
 from vtr.warehouse.search import PROTOCOLS, TIES, choices_help
 
 metrics_app = typer.Typer(
@@ -97,6 +98,11 @@ def eval_command(
     ),
     ties: str = _ties_option(),
     protocol: str = _protocol_option(),
+    missing: str = typer.Option(
+        "fail",
+        "--missing",
+        help="A listed video or caption without a vector: " + choices_help(MISSING),
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
 ) -> None:
     """Text<->video search on a split; ranks and neighbours go to the catalog.
@@ -114,6 +120,8 @@ def eval_command(
         vtr eval wh/ ... --rerank qb-norm --bank-split train
 
         vtr eval wh/ --sweep --dataset synth --split test
+
+        vtr eval wh/ ... --missing skip   # only 20 of 1,000 videos have vectors
     """
     if sweep:
         if (ties, protocol) != ("pessimistic", "vtr"):
@@ -143,14 +151,19 @@ def eval_command(
             ann=ann,
             ties=ties,
             protocol=protocol,
+            missing=missing,
         )
         metrics = retrieval_metrics(wh, eval_id)
+        (coverage,) = wh.rows("evals/coverage", {"eval_id": eval_id})
     kind = f"ann (nprobes={ann.nprobes})" if ann else "exact"
     if as_json:
         setup = {"search": "ann" if ann else "exact", "search_kind": kind}
-        print_json({"eval_id": eval_id, **setup, "ties": ties, "protocol": protocol, **metrics})
+        setup |= {"ties": ties, "protocol": protocol, **coverage}
+        print_json({"eval_id": eval_id, **setup, **metrics})
         return
     how = f"{kind} search{', ranks past k censored' if ann else ''}, ties {ties}, {protocol}"
+    if coverage["coverage"] != "full":
+        how += f"; evaluated {coverage['coverage']} listed"
     console.print(_metrics_table(metrics, f"eval {eval_id}: {dataset} / {split} ({how})"))
     console.print(f"stored as eval {eval_id}; `vtr report {warehouse} --eval {eval_id}`")
 
@@ -175,7 +188,7 @@ def evals_command(
     table = Table(title="evaluations")
     columns = ["eval_id", "dataset", "split", "text_variant", "video_variant", "search_kind"]
     columns += ["rerank", "ties", "protocol", "k"]
-    columns += ["n_texts", "n_videos", "t2v R@1", "v2t R@1", "created_at"]
+    columns += ["n_texts", "n_videos", "coverage", "t2v R@1", "v2t R@1", "created_at"]
     for column in columns:
         table.add_column(column)
     for row in rows:
