@@ -83,8 +83,8 @@ def _leaderboard_section(board: list[dict[str, Any]]) -> str:
         cells = [
             r["eval_id"],
             f"{r['dataset'] or '-'} / {r['split'] or 'all'}",
-            r["text_variant"] or "-",
-            r["video_variant"] or "-",
+            r["text_variant"] or (f"external: {r['label']}" if r["label"] else "-"),
+            r["video_variant"] or ("(its own)" if r["label"] else "-"),
             r["search_kind"],
             r["ties"],
             r["protocol"],

@@ -340,6 +340,8 @@ def _value(value: Any, missing: str) -> str:
 def _variant(h: dict[str, Any], modality: str) -> str:
     variant_id = h[f"{modality}_variant"]
     if variant_id is None:
+        if h.get("label"):
+            return md.escape(f"none: another system's similarity matrix, '{h['label']}'")
         return md.escape("none (an external similarity matrix)")
     if h[f"{modality}_backbone"] is None:
         return f"{md.code_span(variant_id)} (not in the variants table)"

@@ -368,6 +368,7 @@ def _store(
     }
     params.setdefault("n_texts_listed", result.n_texts)
     params.setdefault("n_videos_listed", result.n_videos)
+    params.setdefault("label", None)
     with wh.transaction():
         eval_id = int(wh.sql("evals/insert", params).fetchone()[0])
         for name, table in tables.items():

@@ -12,7 +12,7 @@ WITH r1 AS (
     WHERE grouping = 'all'
     GROUP BY eval_id
 )
-SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.search,
+SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.label, e.search,
        eval_search_kind(e.search, e.config) AS search_kind, e.ties, e.protocol,
        e.rerank || CASE WHEN e.uses_test_statistics THEN '*' ELSE '' END AS rerank,
        eval_coverage(e.n_videos, e.n_videos_listed, e.n_texts, e.n_texts_listed) AS coverage,

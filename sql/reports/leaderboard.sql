@@ -20,7 +20,7 @@ WITH wide AS (
     WHERE grouping = 'all'
     GROUP BY eval_id
 )
-SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.rerank,
+SELECT e.eval_id, e.dataset, e.split, e.text_variant, e.video_variant, e.label, e.rerank,
        eval_search_kind(e.search, e.config) AS search_kind, e.ties, e.protocol,
        e.uses_test_statistics AS test_statistics, e.n_texts, e.n_videos,
        eval_coverage(e.n_videos, e.n_videos_listed, e.n_texts, e.n_texts_listed) AS coverage,

@@ -15,3 +15,6 @@ CREATE OR REPLACE MACRO eval_coverage(n_videos, n_videos_listed, n_texts, n_text
         ELSE n_videos || '/' || n_videos_listed || ' videos, '
              || n_texts || '/' || n_texts_listed || ' texts'
     END;
+-- The name of another system's result stored with `vtr metrics retrieval --into`
+-- (its text_variant and video_variant are NULL); NULL for vtr's own evaluations.
+ALTER TABLE evals ADD COLUMN IF NOT EXISTS label VARCHAR;

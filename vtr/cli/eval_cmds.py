@@ -12,6 +12,7 @@ from rich.table import Table
 from vtr.cli.common import console, print_json, reports_errors
 from vtr.errors import EvalInputError
 from vtr.warehouse import open_warehouse
+from vtr.warehouse.coverage import MISSING
 from vtr.warehouse.evals import (
     METRIC_KEYS,
     list_evals,
@@ -19,7 +20,6 @@ from vtr.warehouse.evals import (
     retrieval_metrics,
     run_eval,
 )
-from vtr.warehouse.coverage import MISSING
 from vtr.warehouse.search import PROTOCOLS, TIES, choices_help
 
 metrics_app = typer.Typer(
@@ -207,25 +207,85 @@ def retrieval_command(
     ),
     ties: str = _ties_option(),
     protocol: str = _protocol_option(),
+    into: Path | None = typer.Option(
+        None,
+        "--into",
+        help="Store the result in this warehouse as an evaluation of --dataset / --split "
+        "named --name (reports and the leaderboard then show it beside vtr's own).",
+    ),
+    dataset: str | None = typer.Option(None, "--dataset", help="With --into: the dataset."),
+    split: str = typer.Option("test", "--split", help="With --into: the split, or all."),
+    name: str | None = typer.Option(
+        None, "--name", help="With --into: the label reports show, e.g. 'CLIP4Clip meanP'."
+    ),
+    text_ids: Path | None = typer.Option(
+        None,
+        "--text-ids",
+        help="With --into: caption id of each row, one per line (default: the split's "
+        "captions sorted by caption_id).",
+    ),
+    video_ids: Path | None = typer.Option(
+        None,
+        "--video-ids",
+        help="With --into: video id of each column, one per line (default: the split's "
+        "videos sorted by video_id).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
     """Retrieval metrics of a similarity matrix, used as is (no normalisation).
 
     Rows are texts, columns videos; several texts may share a video (pass --gt).
+    With --into the matrix is another system's result on a dataset of a warehouse:
+    it is stored as an evaluation (ground truth from the dataset) and shows up in
+    `vtr evals`, `vtr report --compare` and the SQL views.
 
     Examples:
 
         vtr metrics retrieval sim.npy --json
 
         vtr metrics retrieval sim.npy --gt text_to_video.npy
+
+        vtr metrics retrieval sim.npy --into wh/ --dataset msrvtt --split test
+        --name "CLIP4Clip meanP" --text-ids rows.txt --video-ids columns.txt
     """
     matrix = _load_npy(sim, "similarity matrix")
+    if into is not None:
+        if gt is not None:
+            raise typer.BadParameter("--gt and --into: with --into the dataset gives the truth")
+        if dataset is None or name is None:
+            raise typer.BadParameter("--into needs --dataset and --name")
+        eval_id, metrics = _store_external(
+            into, matrix, dataset, split, name, text_ids, video_ids, ties, protocol, sim
+        )
+        if as_json:
+            print_json({"eval_id": eval_id, "label": name, **metrics})
+            return
+        console.print(_metrics_table(metrics, f"eval {eval_id}: {name} on {dataset} / {split}"))
+        console.print(f"stored as eval {eval_id}; `vtr report {into} --compare`")
+        return
+    if any(v is not None for v in (dataset, name, text_ids, video_ids)):
+        raise typer.BadParameter("--dataset, --name, --text-ids and --video-ids need --into")
     truth = None if gt is None else _load_npy(gt, "ground truth")
     metrics = metrics_for_similarity(matrix, truth, ties=ties, protocol=protocol)
     if as_json:
         print_json(metrics)
         return
     console.print(_metrics_table(metrics, f"retrieval metrics of {sim.name}"))
+
+
+def _store_external(
+    into, matrix, dataset, split, name, text_ids, video_ids, ties, protocol, sim
+) -> tuple[int, dict]:
+    from vtr.warehouse.external import read_ids, store_external_eval
+
+    rows = None if text_ids is None else read_ids(text_ids, "--text-ids")
+    columns = None if video_ids is None else read_ids(video_ids, "--video-ids")
+    with open_warehouse(into) as wh:
+        eval_id = store_external_eval(
+            wh, matrix, dataset, None if split == "all" else split, name, rows, columns,
+            ties=ties, protocol=protocol, source=str(sim.resolve()),
+        )  # fmt: skip
+        return eval_id, retrieval_metrics(wh, eval_id)
 
 
 def _sweep(warehouse: Path, dataset: str, split: str, k: int, chunk: int, as_json: bool) -> None:
