@@ -30,3 +30,39 @@ def test_sql_file_has_no_string_formatting_placeholders(path):
     assert not re.search(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\(?[a-z_]*\)?s\b", text), (
         f"{path} looks string-formatted; bind parameters as $name"
     )
+
+
+PACKAGE_DIRS = ("vtr", "warehouse", "ingest", "models", "reports")
+NAME_LITERAL = re.compile(r"""["']([a-z_]+/[a-z0-9_]+)["']""")
+
+
+def _names_in_code() -> dict[str, list[str]]:
+    """Every string literal in vtr's code shaped like a SQL name of a shipped group."""
+    from pathlib import Path
+
+    groups = {path.parent.name for path in SQL_FILES}
+    root = SQL_DIR.parent
+    found: dict[str, list[str]] = {}
+    for folder in PACKAGE_DIRS:
+        for path in sorted(Path(root, folder).rglob("*.py")):
+            for name in NAME_LITERAL.findall(path.read_text(encoding="utf-8")):
+                if name.split("/")[0] in groups:
+                    found.setdefault(name, []).append(str(path.relative_to(root)))
+    return found
+
+
+def test_every_sql_name_the_code_passes_exists():
+    from vtr.warehouse.queries import sql_names
+
+    used = _names_in_code()
+    assert len(used) > 50  # the scan sees the code's names
+    missing = {name: where for name, where in used.items() if name not in sql_names()}
+    assert not missing, f"SQL names in code without a file: {missing}"
+
+
+def test_an_unknown_sql_name_is_a_vtr_error_naming_the_closest():
+    from vtr.errors import UnknownQuery
+    from vtr.warehouse.queries import load_sql
+
+    with pytest.raises(UnknownQuery, match="'metrics/retrival'.*did you mean metrics/retrieval"):
+        load_sql("metrics/retrival")

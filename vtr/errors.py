@@ -83,3 +83,7 @@ class IngestInterrupted(VtrError):
     """An ingest stopped by Ctrl-C (SIGINT); what it committed stays, a rerun resumes."""
 
     exit_code = 130  # 128 + SIGINT, as a shell reports an interrupted command
+
+
+class UnknownQuery(VtrError):
+    """A named SQL file (`sql/<group>/<name>.sql`) that vtr does not ship."""

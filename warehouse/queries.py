@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -10,6 +11,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from vtr.errors import UnknownQuery
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
@@ -20,12 +23,22 @@ def list_sql_files() -> list[Path]:
 
 
 @cache
+def sql_names() -> frozenset[str]:
+    """The name of every shipped SQL file, e.g. "metrics/retrieval"."""
+    return frozenset(
+        path.relative_to(SQL_DIR).with_suffix("").as_posix() for path in list_sql_files()
+    )
+
+
+@cache
 def load_sql(name: str) -> str:
-    """The text of `sql/<name>.sql`, e.g. `load_sql("metrics/retrieval")`."""
-    path = SQL_DIR / f"{name}.sql"
-    if not path.is_file():
-        raise FileNotFoundError(f"no SQL file named {name!r} in {SQL_DIR}")
-    return path.read_text()
+    """The text of `sql/<name>.sql`, e.g. `load_sql("metrics/retrieval")`; UnknownQuery
+    (with the closest names) for a name vtr does not ship."""
+    if name not in sql_names():
+        close = difflib.get_close_matches(name, sorted(sql_names()), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownQuery(f"no SQL file named {name!r} in {SQL_DIR}{hint}")
+    return (SQL_DIR / f"{name}.sql").read_text()
 
 
 def query(
