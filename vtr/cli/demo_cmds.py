@@ -22,6 +22,8 @@ def demo(
     (with qualitative cases), the training report (untrained baseline vs trained head)
     and the comparison report (baseline, trained, trained + dual softmax / QB-Norm).
     Runs offline in a few minutes on a laptop CPU; prints the index's path last.
+
+    Example: `vtr demo --out demo-out --videos 60` (a smaller, faster corpus)
     """
     from vtr.demo import run_demo
 

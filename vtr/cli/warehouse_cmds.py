@@ -51,6 +51,8 @@ def shell(
 
       SELECT c.text, v.item_id, v.vector FROM captions c
       JOIN "<lance_table>" v ON v.item_id = c.caption_id LIMIT 5;
+
+    Examples: `vtr shell wh/`, or `vtr shell wh/ --print-init > init.sql` for another client.
     """
     from vtr.warehouse import open_warehouse
     from vtr.warehouse.bridge import shell_init_sql
@@ -73,7 +75,10 @@ def variants(
     warehouse: Path = WAREHOUSE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """List the embedding variants in the warehouse (their ids are what eval takes)."""
+    """List the embedding variants in the warehouse (their ids are what eval takes).
+
+    Example: `vtr variants wh/ --json`
+    """
     from vtr.warehouse import open_warehouse
     from vtr.warehouse.variants import list_variants
 
@@ -92,7 +97,10 @@ def datasets(
     warehouse: Path = WAREHOUSE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """List the datasets in the warehouse with their video and caption counts."""
+    """List the datasets in the warehouse with their video and caption counts.
+
+    Example: `vtr datasets wh/`
+    """
     from vtr.ingest.datasets import list_datasets
     from vtr.warehouse import open_warehouse
 
@@ -106,13 +114,22 @@ def datasets(
 
 
 @reports_errors
-def runs(warehouse: Path = WAREHOUSE) -> None:
-    """List ingest and other runs with their status."""
+def runs(
+    warehouse: Path = WAREHOUSE,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List ingest, training and other runs with their status and summary.
+
+    Example: `vtr runs wh/ --json`
+    """
     from vtr.warehouse import open_warehouse
     from vtr.warehouse.runs import list_runs
 
     with open_warehouse(warehouse, read_only=True) as wh:
         rows = list_runs(wh)
+    if as_json:
+        print_json(rows)
+        return
     console.print(_table("runs", rows, ["run_id", "kind", "status", "started_at", "summary"]))
 
 
@@ -120,20 +137,36 @@ def runs(warehouse: Path = WAREHOUSE) -> None:
 def errors(
     warehouse: Path = WAREHOUSE,
     run: int = typer.Option(None, help="Only this run's errors."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """List items that failed (which item, which stage, why)."""
+    """List items that failed (which item, which stage, why).
+
+    Example: `vtr errors wh/ --run 3`
+    """
     from vtr.warehouse import open_warehouse
 
     with open_warehouse(warehouse, read_only=True) as wh:
         rows = wh.rows("errors/list", {"run_id": run})
+    if as_json:
+        print_json(rows)
+        return
     console.print(_table("ingest errors", rows, ["run_id", "item_id", "stage", "message"]))
 
 
-def backbones() -> None:
-    """Backbone spec forms, and the open_clip architectures (shipped configs included)."""
+def backbones(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Backbone spec forms, and the open_clip architectures (shipped configs included).
+
+    Example: `vtr backbones`
+    """
     from vtr.ingest.backbones import list_backbone_families
     from vtr.ingest.backbones.openclip import list_architectures
 
+    if as_json:
+        families = list_backbone_families()
+        print_json({"families": families, "open_clip_architectures": list_architectures()})
+        return
     for family, info in list_backbone_families().items():
         typer.echo(
             f"{family:10s} {info['spec']}\n{'':10s} towers: {info['towers']}; "
