@@ -83,3 +83,7 @@ class IngestInterrupted(VtrError):
     """An ingest stopped by Ctrl-C (SIGINT); what it committed stays, a rerun resumes."""
 
     exit_code = 130  # 128 + SIGINT, as a shell reports an interrupted command
+
+
+class ImportInputError(VtrError):
+    """Embedding files that cannot be imported (unreadable, pickled, wrong key, bad ids)."""
