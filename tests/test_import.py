@@ -126,3 +126,132 @@ def test_seed_001_layout_round_trips_with_identical_eval_metrics(ingested, tmp_p
     want = _eval_metrics(ingested, text, video)
     got = _eval_metrics(ingested, new_text, new_video)
     assert got == want
+
+
+def _import(root, sources, modality="video", **options):
+    with open_warehouse(root) as wh:
+        return import_embeddings(wh, "feat", modality, sources, **options)
+
+
+def _state(root) -> tuple[list, int]:
+    """(variant ids, done marks): what an import that failed must leave unchanged."""
+    with open_warehouse(root, read_only=True) as wh:
+        variants = [r[0] for r in wh.con.execute("SELECT variant_id FROM variants").fetchall()]
+        marks = wh.con.execute("SELECT count(*) FROM ingest_done").fetchone()[0]
+    return variants, marks
+
+
+def _fails(root, sources, match, modality="video", **options):
+    before = _state(root)
+    with pytest.raises(ImportInputError, match=match):
+        _import(root, sources, modality, **options)
+    assert _state(root) == before  # nothing half-imported
+
+
+def test_a_rerun_is_a_no_op_and_new_files_add_only_their_items(feature_wh, tmp_path):
+    first = _npy_folder(tmp_path / "f", VIDEOS[:4])
+    result = _import(feature_wh, [tmp_path / "f"], format="npy", backbone="b")
+    assert (result.written, result.already_present) == (4, 0)
+    again = _import(feature_wh, [tmp_path / "f"], format="npy", backbone="b")
+    assert (again.written, again.already_present) == (0, 4)
+    more = _npy_folder(tmp_path / "g", VIDEOS[4:], seed=1)
+    for name in VIDEOS[:4]:  # the old files again, next to the new ones
+        np.save(tmp_path / "g" / f"{name}.npy", first[name])
+    added = _import(feature_wh, [tmp_path / "g"], format="npy", backbone="b")
+    assert (added.written, added.already_present) == (2, 4)
+    with open_warehouse(feature_wh) as wh:
+        got = _vectors(wh, result.variant_id)
+        config = json.loads(get_variant(wh, result.variant_id)["config"])
+    assert len(got) == 6 and all(np.array_equal(got[v], {**first, **more}[v]) for v in VIDEOS)
+    assert [entry["items"] for entry in config["imports"]] == [4, 2]
+
+
+def test_dims_that_differ_between_files_name_both_files(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "f", VIDEOS[:3])
+    np.save(tmp_path / "f" / "video5.npy", np.ones(DIM + 1, np.float32))
+    _fails(feature_wh, [tmp_path / "f"], r"video5\.npy: dim 9, but .*video0\.npy has dim 8")
+
+
+def test_nan_or_inf_is_refused_naming_the_file(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "f", VIDEOS)
+    bad = np.ones(DIM, np.float32)
+    bad[3] = np.inf
+    np.save(tmp_path / "f" / "video4.npy", bad)
+    _fails(feature_wh, [tmp_path / "f"], r"video4\.npy: 1 vector\(s\) hold NaN or Inf")
+
+
+def test_ids_not_in_the_dataset_are_counted_and_skipped_with_allow_extra(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "f", [*VIDEOS, "stranger1", "stranger2"])
+    _fails(feature_wh, [tmp_path / "f"], r"2 id\(s\) are not video items .*'stranger1'.*--allow-extra")
+    result = _import(feature_wh, [tmp_path / "f"], allow_extra=True)
+    assert (result.written, result.skipped_extra) == (6, 2)
+
+
+def test_duplicate_ids_are_refused(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "a", VIDEOS)
+    _npy_folder(tmp_path / "b", VIDEOS[:1])
+    _fails(feature_wh, [tmp_path / "a", tmp_path / "b"], r"item 'video0' .* is also in")
+    # a caption named by its id and by <video_id>-<n> is the same item
+    with open_warehouse(feature_wh) as wh:
+        first = wh.con.execute(
+            "SELECT caption_id FROM captions WHERE video_id = 'video2' ORDER BY caption_id"
+        ).fetchone()[0]
+    _npy_folder(tmp_path / "t", [first, "video2-1"])
+    _fails(feature_wh, [tmp_path / "t"], r"is also in", modality="text")
+
+
+def test_unreadable_and_pickled_files_are_refused(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "f", VIDEOS[:2])
+    (tmp_path / "f" / "video3.npy").write_bytes(b"not numpy at all")
+    _fails(feature_wh, [tmp_path / "f"], r"video3\.npy: not a readable \.npy file")
+    (tmp_path / "f" / "video3.npy").unlink()
+    np.save(tmp_path / "f" / "video3.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    _fails(feature_wh, [tmp_path / "f"], r"video3\.npy: holds pickled Python objects")
+
+
+def test_pt_needs_allow_pickle(feature_wh, tmp_path):
+    import torch
+
+    folder = tmp_path / "pt"
+    folder.mkdir()
+    want = {v: torch.randn(DIM) for v in VIDEOS}
+    for name, tensor in want.items():
+        torch.save({"emb": tensor}, folder / f"{name}.pt")
+    _fails(feature_wh, [folder], r"video0\.pt: \.pt/\.pth files are Python pickles", format="pt")
+    result = _import(feature_wh, [folder], format="pt", allow_pickle=True, key="emb")
+    with open_warehouse(feature_wh) as wh:
+        got = _vectors(wh, result.variant_id)
+    assert all(np.array_equal(got[v], want[v].numpy()) for v in VIDEOS)
+
+
+def test_npz_key_wrong_or_missing(feature_wh, tmp_path):
+    folder = tmp_path / "z"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for v in VIDEOS:
+        np.savez(folder / f"{v}.npz", features=rng.normal(size=(3, DIM)), other=np.zeros(2))
+    _fails(feature_wh, [folder], r"video0\.npz: no array 'feats' .*features, other", key="feats")
+    _fails(feature_wh, [folder], r"video0\.npz: holds several arrays .*--key")
+    result = _import(feature_wh, [folder], key="features", temporal="max")
+    assert result.variant_id.endswith("/max/3f") and result.written == 6
+
+
+def test_2d_files_become_seq_variants_or_are_pooled(feature_wh, tmp_path):
+    frames = _npy_folder(tmp_path / "s", VIDEOS, shape=(4, DIM))
+    seq = _import(feature_wh, [tmp_path / "s"], backbone="s", temporal="seq")
+    mean = _import(feature_wh, [tmp_path / "s"], backbone="s", temporal="mean")
+    assert seq.variant_id == "video/import:s/final/embed/seq/4f"
+    from vtr.models.data import load_vectors
+
+    with open_warehouse(feature_wh) as wh:
+        loaded = load_vectors(wh, seq.variant_id, "feat")
+        row = get_variant(wh, seq.variant_id)
+        pooled = _vectors(wh, mean.variant_id)
+    assert json.loads(row["config"])["seq_len"] == 4 and row["dim"] == DIM
+    by_id = dict(zip(loaded.ids.to_pylist(), loaded.matrix.numpy(), strict=True))
+    assert all(np.array_equal(by_id[v], frames[v]) for v in VIDEOS)
+    assert all(np.allclose(pooled[v], frames[v].mean(axis=0)) for v in VIDEOS)
+    np.save(tmp_path / "s" / "video0.npy", np.ones((5, DIM), np.float32))
+    _fails(feature_wh, [tmp_path / "s"], r"a sequence of .*give --frames N", backbone="t")
+    ragged = _import(feature_wh, [tmp_path / "s"], backbone="t", frames=8)
+    assert ragged.variant_id.endswith("/mean/8f") and ragged.written == 6

@@ -77,8 +77,8 @@ def detect_format(source: Path) -> str:
         suffixes = {p.suffix.lower() for p in source.iterdir() if p.is_file()}
     else:
         suffixes = {source.suffix.lower()}
-    by_suffix = {".npy": "npy", ".npz": "npz", ".pt": "pt", ".pth": "pt",
-                 ".parquet": "parquet", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}  # fmt: skip
+    by_suffix = {".npy": "npy", ".npz": "npz", ".pt": "pt", ".pth": "pt", ".parquet": "parquet",
+                 ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}  # fmt: skip
     found = {by_suffix[s] for s in suffixes if s in by_suffix}
     if len(found) != 1:
         what = ", ".join(sorted(found)) if found else "no known embedding files"

@@ -70,6 +70,13 @@ def _as_item(path: Path, array: object) -> np.ndarray:
 
 def load_npy(path: Path, options: ReadOptions) -> np.ndarray:
     try:
+        with open(path, "rb") as handle:
+            magic = handle.read(6)
+    except OSError as err:
+        raise ImportInputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    if magic != b"\x93NUMPY":  # np.load would take any other file for a pickle
+        raise ImportInputError(f"{path}: not a readable .npy file (no .npy header)")
+    try:
         array = np.load(path, allow_pickle=options.allow_pickle)
     except ValueError as err:
         if "pickle" in str(err):

@@ -221,8 +221,8 @@ def import_embeddings(
         wh, dataset, modality, temporal, frames, names,
         IdResolver(wh, dataset, modality, naming), allow_extra,
     )  # fmt: skip
-    config = {"dataset": dataset, "modality": modality, "format": spec.name,
-              "sources": [str(s) for s in sources], "temporal": temporal, "naming": naming}  # fmt: skip
+    config = {"dataset": dataset, "modality": modality, "format": spec.name, "naming": naming,
+              "sources": [str(s) for s in sources], "temporal": temporal}  # fmt: skip
     for chunk in spec.reader(sources, options):
         state.add(chunk)
     if state.variant is None:

@@ -63,13 +63,15 @@ def import_(
 
     Examples:
 
-      vtr import wh/ --dataset msrvtt --modality video --format npy --backbone clip-vit-h14 feats/videos/
+      vtr import wh/ --dataset msrvtt --modality video --format npy
+        --backbone clip-vit-h14 feats/videos/
 
       vtr import wh/ --dataset msrvtt --modality text --format npy --naming video-n feats/texts/
 
       vtr import wh/ --dataset msrvtt --modality video --format npy --temporal seq frames/
 
-      vtr import wh/ --dataset msrvtt --modality video --format parquet --id-column video_id --vector-column emb videos.parquet
+      vtr import wh/ --dataset msrvtt --modality video --format parquet
+        --id-column video_id --vector-column emb videos.parquet
 
       vtr import wh/ --dataset msrvtt --modality video --format clip-retrieval embeddings/
     """
