@@ -182,7 +182,9 @@ def test_nan_or_inf_is_refused_naming_the_file(feature_wh, tmp_path):
 
 def test_ids_not_in_the_dataset_are_counted_and_skipped_with_allow_extra(feature_wh, tmp_path):
     _npy_folder(tmp_path / "f", [*VIDEOS, "stranger1", "stranger2"])
-    _fails(feature_wh, [tmp_path / "f"], r"2 id\(s\) are not video items .*'stranger1'.*--allow-extra")
+    _fails(
+        feature_wh, [tmp_path / "f"], r"2 id\(s\) are not video items .*'stranger1'.*--allow-extra"
+    )
     result = _import(feature_wh, [tmp_path / "f"], allow_extra=True)
     assert (result.written, result.skipped_extra) == (6, 2)
 
@@ -255,3 +257,124 @@ def test_2d_files_become_seq_variants_or_are_pooled(feature_wh, tmp_path):
     _fails(feature_wh, [tmp_path / "s"], r"a sequence of .*give --frames N", backbone="t")
     ragged = _import(feature_wh, [tmp_path / "s"], backbone="t", frames=8)
     assert ragged.variant_id.endswith("/mean/8f") and ragged.written == 6
+
+
+def _table(rng, ids, fixed: bool) -> pa.Table:
+    matrix = rng.normal(size=(len(ids), DIM)).astype(np.float32)
+    if fixed:
+        vectors = pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1)), DIM)
+    else:
+        vectors = pa.array(list(matrix), pa.list_(pa.float32()))
+    return pa.table({"video_id": ids, "emb": vectors, "note": ["x"] * len(ids)})
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+@pytest.mark.parametrize("kind", ["parquet", "arrow", "lance"])
+def test_tables_with_id_and_vector_columns(feature_wh, tmp_path, kind, fixed):
+    table = _table(np.random.default_rng(2), VIDEOS, fixed)
+    if kind == "parquet":
+        source = tmp_path / "v.parquet"
+        pq.write_table(table, source)
+    elif kind == "arrow":
+        import pyarrow.feather as feather
+
+        source = tmp_path / "v.arrow"
+        feather.write_feather(table, source, compression="uncompressed")
+    else:
+        import lance
+
+        source = tmp_path / "v.lance"
+        lance.write_dataset(table, str(source))
+    result = _import(feature_wh, [source], format="auto", id_column="video_id")
+    assert result.written == 6 and result.variant_id == "video/import:v/final/embed/mean/1f"
+    with open_warehouse(feature_wh) as wh:
+        got = _vectors(wh, result.variant_id)
+    want = table.column("emb").combine_chunks().flatten().to_numpy().reshape(6, DIM)
+    assert all(np.array_equal(got[v], want[i]) for i, v in enumerate(VIDEOS))
+
+
+def test_table_errors_name_the_file_and_column(feature_wh, tmp_path):
+    source = tmp_path / "v.parquet"
+    pq.write_table(_table(np.random.default_rng(0), VIDEOS, False), source)
+    _fails(feature_wh, [source], r"v\.parquet: no id column 'vid'", id_column="vid")
+    ragged = pa.table({"id": ["video0", "video1"], "vector": [[1.0, 2.0], [1.0]]})
+    pq.write_table(ragged, tmp_path / "r.parquet")
+    _fails(feature_wh, [tmp_path / "r.parquet"], r"r\.parquet: vectors of different dims")
+    (tmp_path / "bad.parquet").write_text("no parquet")
+    _fails(feature_wh, [tmp_path / "bad.parquet"], r"bad\.parquet: not a readable parquet file")
+
+
+def test_clip_retrieval_folders_for_videos_and_texts(feature_wh, tmp_path):
+    root = tmp_path / "embeddings"
+    rng = np.random.default_rng(4)
+    with open_warehouse(feature_wh) as wh:
+        captions = [r[0] for r in wh.con.execute("SELECT caption_id FROM captions").fetchall()]
+    texts = tmp_path / "text-embeddings"
+    for top, part, ids, column in (
+        (root, "img_emb", VIDEOS, "image_path"),
+        (texts, "text_emb", captions, "id"),
+    ):
+        (top / part).mkdir(parents=True)
+        (top / "metadata").mkdir()
+        halves = [ids[: len(ids) // 2], ids[len(ids) // 2 :]]
+        for n, half in enumerate(halves):
+            np.save(top / part / f"{part}_{n}.npy", rng.normal(size=(len(half), DIM)).astype("f4"))
+            values = [f"/data/frames/{i}.jpg" for i in half] if column == "image_path" else half
+            pq.write_table(pa.table({column: values}), top / "metadata" / f"metadata_{n}.parquet")
+    video = _import(feature_wh, [root], format="auto", backbone="cr")
+    text = _import(feature_wh, [texts], modality="text", backbone="cr")
+    assert (video.written, text.written) == (6, 12) and video.files == 2
+    with open_warehouse(feature_wh) as wh:
+        got = _vectors(wh, video.variant_id)
+    first = np.load(root / "img_emb" / "img_emb_0.npy")
+    assert np.array_equal(got["video1"], first[1])
+    with open_warehouse(feature_wh) as wh:
+        assert retrieval_metrics(wh, run_eval(wh, "feat", None, text.variant_id, video.variant_id))
+    np.save(root / "img_emb" / "img_emb_1.npy", np.zeros((2, DIM), "f4"))
+    _fails(
+        feature_wh, [root], r"img_emb_1\.npy: 2 rows but .*metadata_1\.parquet has 3", backbone="x"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["npy", "npz", "parquet"])
+def test_export_then_import_is_bit_identical_also_for_seq(feature_wh, tmp_path, fmt):
+    _npy_folder(tmp_path / "s", VIDEOS, shape=(3, DIM))
+    _npy_folder(tmp_path / "t", [f"{v}-{n}" for v in VIDEOS for n in (1, 2)], seed=5)
+    seq = _import(feature_wh, [tmp_path / "s"], backbone="orig", temporal="seq")
+    text = _import(feature_wh, [tmp_path / "t"], modality="text", backbone="orig")
+    for result, modality in ((seq, "video"), (text, "text")):
+        out = tmp_path / f"out-{modality}" / (f"x.{fmt}" if fmt == "parquet" else "x")
+        with open_warehouse(feature_wh) as wh:
+            summary = export_variant(wh, result.variant_id, out, fmt)
+        assert summary["items"] == (6 if modality == "video" else 12)
+        again = _import(feature_wh, [out], modality, format=fmt, backbone="back", temporal="seq")
+        with open_warehouse(feature_wh) as wh:
+            a, b = _vectors(wh, result.variant_id), _vectors(wh, again.variant_id)
+            if modality == "video":
+                assert get_variant(wh, again.variant_id)["config"].count('"seq_len": 3')
+        assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_export_refuses_a_non_empty_target_and_leaves_nothing(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "f", VIDEOS)
+    result = _import(feature_wh, [tmp_path / "f"])
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "keep.txt").write_text("mine")
+    with open_warehouse(feature_wh) as wh, pytest.raises(ImportInputError, match="not empty"):
+        export_variant(wh, result.variant_id, tmp_path / "busy")
+    assert [p.name for p in (tmp_path / "busy").iterdir()] == ["keep.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".busy")]
+
+
+def test_cli_errors_are_one_line_and_variants_show_provenance(feature_wh, tmp_path):
+    _npy_folder(tmp_path / "f", VIDEOS)
+    runner = CliRunner()
+    args = ["import", str(feature_wh), str(tmp_path / "f"), "--dataset", "feat", "--modality"]
+    bad = runner.invoke(app, [*args, "video", "--format", "npz"])
+    assert bad.exit_code == 1 and "error:" in bad.output and "Traceback" not in bad.output
+    ok = runner.invoke(app, [*args, "video", "--backbone", "clip-vit-h14", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["written"] == 6
+    listing = runner.invoke(app, ["variants", str(feature_wh), "--json"])
+    row = next(r for r in json.loads(listing.stdout) if "clip-vit-h14" in r["variant_id"])
+    assert row["source"] == f"npy: {(tmp_path / 'f').resolve()} (6 files)"
