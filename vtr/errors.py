@@ -87,3 +87,7 @@ class IngestInterrupted(VtrError):
 
 class UnknownQuery(VtrError):
     """A named SQL file (`sql/<group>/<name>.sql`) that vtr does not ship."""
+
+
+class ImportInputError(VtrError):
+    """Embedding files that cannot be imported (unreadable, pickled, wrong key, bad ids)."""

@@ -8,6 +8,7 @@ from vtr.cli import (
     demo_cmds,
     eval_cmds,
     groups,
+    import_cmds,
     index_cmds,
     ingest_cmds,
     moment_cmds,
@@ -35,6 +36,7 @@ app = typer.Typer(
 warehouse_cmds.register(app)
 synth_cmds.register(app)
 ingest_cmds.register(app)
+import_cmds.register(app)
 train_cmds.register(app)
 eval_cmds.register(app)
 index_cmds.register(app)

@@ -89,7 +89,10 @@ def variants(
     if as_json:
         print_json(rows)
         return
-    console.print(_table("variants", rows, ["variant_id", "dim", "rows", "lance_table"]))
+    columns = ["variant_id", "dim", "rows", "lance_table"]
+    if any(row.get("source") for row in rows):  # imported variants: where they came from
+        columns.append("source")
+    console.print(_table("variants", rows, columns))
 
 
 @reports_errors

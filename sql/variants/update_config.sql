@@ -1,0 +1,1 @@
+UPDATE variants SET config = $config WHERE variant_id = $variant_id;
