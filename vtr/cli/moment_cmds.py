@@ -185,10 +185,10 @@ def train_moments_command(
     captions: bool = typer.Option(
         False, "--captions/--no-captions", help="Fuse per-clip caption embeddings."
     ),
-    epochs: int = typer.Option(40, "--epochs", min=1),
-    hidden: int = typer.Option(128, "--hidden", min=8),
-    lr: float = typer.Option(1e-3, "--lr"),
-    seed: int = typer.Option(0, "--seed"),
+    epochs: int = typer.Option(40, "--epochs", min=1, help="Training epochs."),
+    hidden: int = typer.Option(128, "--hidden", min=8, help="Width of the moment head."),
+    lr: float = typer.Option(1e-3, "--lr", min=0.0, help="AdamW learning rate."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same model."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Train the moment span + saliency head on a split's clip sequences (Lightning).

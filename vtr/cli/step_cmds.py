@@ -118,11 +118,14 @@ def train_steps_command(
     text_variant: str = TEXT_VARIANT,
     video_variant: str = VIDEO_VARIANT,
     dim: int = typer.Option(256, "--dim", min=8, help="Dimension of the shared space."),
-    epochs: int = typer.Option(30, "--epochs", min=1),
+    epochs: int = typer.Option(30, "--epochs", min=1, help="Training epochs (at most)."),
     neg_ratio: int = typer.Option(8, "--neg-ratio", min=1, help="Negative chunks per positive."),
-    temperature: float = typer.Option(0.07, "--temperature"),
+    temperature: float = typer.Option(0.07, "--temperature", help="InfoNCE temperature."),
     lr: float = typer.Option(1e-3, "--lr", help="Initial learning rate (halved on plateaus)."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same adapters."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print only the JSON summary (it is always the last line)."
+    ),
 ) -> None:
     """Train chunk <-> step adapters (InfoNCE, sampled negatives) on the train split.
 
@@ -150,10 +153,11 @@ def train_steps_command(
             lr=lr,
             seed=seed,
         )
-    console.print(
-        f"run {summary['run_id']}: final train loss {summary['final_train_loss']:.4f}",
-        highlight=False,
-    )
+    if not as_json:
+        console.print(
+            f"run {summary['run_id']}: final train loss {summary['final_train_loss']:.4f}",
+            highlight=False,
+        )
     typer.echo(json.dumps(summary))  # one line, the last: the new variant ids
 
 

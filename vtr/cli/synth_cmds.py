@@ -96,6 +96,9 @@ def add_dataset(
     format: str = typer.Option(
         "auto", "--format", help="auto (by extension), msrvtt-json, msrvtt-csv or qvhighlights."
     ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print only the JSON summary (it is always printed)."
+    ),
 ) -> None:
     """Register a dataset: categories, videos and captions into the catalog.
 
@@ -119,7 +122,7 @@ def add_dataset(
             summary = register_dataset(wh, name, annotations, videos, format=format)
         except ValueError as err:
             raise typer.BadParameter(str(err)) from None
-    if summary["missing_videos"]:
+    if summary["missing_videos"] and not as_json:
         console.print(
             f"{summary['missing_videos']} listed video file(s) not found; "
             f"see `vtr errors {warehouse} --run {summary['run_id']}`",

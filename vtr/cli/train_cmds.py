@@ -27,27 +27,43 @@ def train_command(
     widths: str = typer.Option(
         "512", "--widths", help="Hidden widths, comma-separated (transformer: its width)."
     ),
-    dropout: float = typer.Option(0.1, "--dropout"),
+    dropout: float = typer.Option(
+        0.1, "--dropout", min=0.0, max=1.0, help="mlp/transformer dropout."
+    ),
     layers: int = typer.Option(2, "--layers", help="Transformer layers."),
     heads: int = typer.Option(4, "--heads", help="Transformer attention heads."),
     temperature: float = typer.Option(0.07, "--temperature", help="InfoNCE temperature."),
-    learnable_temperature: bool = typer.Option(False, "--learnable-temperature"),
+    learnable_temperature: bool = typer.Option(
+        False, "--learnable-temperature", help="Train the InfoNCE temperature (CLIP-style)."
+    ),
     margin: float = typer.Option(0.2, "--margin", help="Margin of the margin loss."),
     negatives: int = typer.Option(4, "--negatives", help="Sampled negatives per positive."),
     hard_k: int = typer.Option(8, "--hard-k", help="Hard negatives per query (infonce-hard)."),
-    mine_text_variant: str = typer.Option(None, "--mine-text-variant"),
-    mine_video_variant: str = typer.Option(None, "--mine-video-variant"),
-    batch_size: int = typer.Option(128, "--batch-size"),
-    epochs: int = typer.Option(30, "--epochs"),
-    lr: float = typer.Option(1e-3, "--lr"),
-    weight_decay: float = typer.Option(0.01, "--weight-decay"),
+    mine_text_variant: str = typer.Option(
+        None,
+        "--mine-text-variant",
+        help="infonce-hard: text variant that mines (default: --text-variant).",
+    ),
+    mine_video_variant: str = typer.Option(
+        None,
+        "--mine-video-variant",
+        help="infonce-hard: video variant that mines (default: --video-variant).",
+    ),
+    batch_size: int = typer.Option(128, "--batch-size", min=1, help="Pairs per step."),
+    epochs: int = typer.Option(30, "--epochs", min=1, help="Training epochs (at most)."),
+    lr: float = typer.Option(1e-3, "--lr", min=0.0, help="AdamW learning rate."),
+    weight_decay: float = typer.Option(0.01, "--weight-decay", min=0.0, help="AdamW weight decay."),
     schedule: str = typer.Option("cosine", "--schedule", help="cosine, plateau or none."),
-    warmup_steps: int = typer.Option(20, "--warmup-steps"),
+    warmup_steps: int = typer.Option(
+        20, "--warmup-steps", min=0, help="Linear warm-up steps before the schedule."
+    ),
     grad_clip: float = typer.Option(1.0, "--grad-clip", help="0 = no clipping."),
     precision: str = typer.Option("32-true", "--precision", help="e.g. 32-true, bf16-mixed."),
     patience: int = typer.Option(5, "--patience", help="Early stopping on val R@1 (epochs)."),
-    seed: int = typer.Option(0, "--seed"),
-    accelerator: str = typer.Option("auto", "--accelerator"),
+    seed: int = typer.Option(0, "--seed", help="Seed of initialisation, sampling and order."),
+    accelerator: str = typer.Option(
+        "auto", "--accelerator", help="Lightning accelerator: auto, cpu, gpu."
+    ),
     devices: str = typer.Option("auto", "--devices", help="Lightning devices, e.g. 2 or 0,1."),
     num_nodes: int = typer.Option(1, "--num-nodes", help="Machines of a torchrun/SLURM launch."),
     strategy: str = typer.Option("auto", "--strategy", help="Lightning strategy: ddp, fsdp, ..."),
@@ -58,6 +74,9 @@ def train_command(
         help="Logs + checkpoints (default: WAREHOUSE/training/run-ID).",
     ),
     progress: bool = typer.Option(False, "--progress", help="Show Lightning's progress bar."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print only the JSON summary (it is always the last line)."
+    ),
 ) -> None:
     """Train an alignment head on the pair views; write its embeddings back as variants.
 
@@ -121,12 +140,13 @@ def train_command(
     with open_warehouse(warehouse) as wh:
         result = train(wh, config)
     before, after = result.untrained["t2v"], result.trained["t2v"]
-    console.print(
-        f"run {result.run_id}: test T2V R@1 {before['R@1']:.2f} untrained -> "
-        f"{after['R@1']:.2f} trained (eval {result.test_eval}); best val R@1 "
-        f"{result.best_val_r1:.2f}; checkpoint {result.checkpoint}",
-        highlight=False,
-    )
+    if not as_json:
+        console.print(
+            f"run {result.run_id}: test T2V R@1 {before['R@1']:.2f} untrained -> "
+            f"{after['R@1']:.2f} trained (eval {result.test_eval}); best val R@1 "
+            f"{result.best_val_r1:.2f}; checkpoint {result.checkpoint}",
+            highlight=False,
+        )
     summary = {
         "run_id": result.run_id,
         "text_variant": result.text_variant,
