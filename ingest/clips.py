@@ -38,7 +38,7 @@ from vtr.ingest.pipeline import (
 from vtr.ingest.video import to_model_input
 from vtr.progress import progress_bar
 from vtr.warehouse.catalog import Warehouse
-from vtr.warehouse.runs import finish_run, record_error, start_run
+from vtr.warehouse.runs import record_error, run_lifecycle
 from vtr.warehouse.variants import Variant, register_variant
 
 CLIP_SCHEMA = pa.schema(
@@ -161,34 +161,35 @@ def ingest_clips(
         "device": str(torch_device),
         "seed": seed,
     }
-    run_id = start_run(wh, "ingest-clips", config)
-    summary = IngestSummary(run_id, dataset)
-    with progress_bar(show_progress) as progress, torch.inference_mode():
-        for spec in video_backbones:
-            encoder = load_video_encoder(spec, torch_device, seed)
-            variant = clip_variant(spec, clip_len, frames_per_clip)
-            summary.variants.append(
-                _ingest_video_clips(
-                    wh,
-                    summary,
-                    encoder,
-                    variant,
-                    clip_len,
-                    frame_batch,
-                    workers,
-                    flush_rows,
-                    progress,
+    with run_lifecycle(wh, "ingest-clips", config) as run:
+        summary = IngestSummary(run.id, dataset)
+        with progress_bar(show_progress) as progress, torch.inference_mode():
+            for spec in video_backbones:
+                encoder = load_video_encoder(spec, torch_device, seed)
+                variant = clip_variant(spec, clip_len, frames_per_clip)
+                summary.variants.append(
+                    _ingest_video_clips(
+                        wh,
+                        summary,
+                        encoder,
+                        variant,
+                        clip_len,
+                        frame_batch,
+                        workers,
+                        flush_rows,
+                        progress,
+                    )
                 )
-            )
-        for spec in text_backbones:
-            encoder = load_text_encoder(spec, torch_device, seed)
-            variant = Variant("text", spec, "final", "embed")
-            summary.variants.extend(
-                _ingest_texts(wh, summary, encoder, [variant], 256, flush_rows, progress)
-            )
-            summary.variants.append(_ingest_clip_captions(wh, summary, encoder, variant))
-    summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
-    finish_run(wh, run_id, "failed_items" if summary.failed else "ok", summary.as_dict())
+            for spec in text_backbones:
+                encoder = load_text_encoder(spec, torch_device, seed)
+                variant = Variant("text", spec, "final", "embed")
+                summary.variants.extend(
+                    _ingest_texts(wh, summary, encoder, [variant], 256, flush_rows, progress)
+                )
+                summary.variants.append(_ingest_clip_captions(wh, summary, encoder, variant))
+        summary.errors = wh.rows("ingest/run_errors", {"run_id": run.id})
+        run.status = "failed_items" if summary.failed else "ok"
+        run.summary = summary.as_dict()
     return summary
 
 

@@ -10,7 +10,7 @@ import torch
 from vtr.models.moment_data import load_samples
 from vtr.models.moment_head import fit_head, save_head
 from vtr.warehouse.catalog import Warehouse
-from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.runs import run_lifecycle
 
 
 def train_moments(
@@ -34,9 +34,10 @@ def train_moments(
         "captions": captions,
         **hyper,
     }
-    run_id = start_run(wh, "train-moments", config)
-    head, head_config = fit_head(samples, captions=captions, **hyper)
-    path = save_head(head, {**head_config, **config}, out_path)
-    summary = {"run_id": run_id, "checkpoint": str(path), "n_queries": len(samples), **head_config}
-    finish_run(wh, run_id, "ok", summary)
-    return summary
+    with run_lifecycle(wh, "train-moments", config) as run:
+        head, head_config = fit_head(samples, captions=captions, **hyper)
+        path = save_head(head, {**head_config, **config}, out_path)
+        run.summary = {
+            "run_id": run.id, "checkpoint": str(path), "n_queries": len(samples), **head_config
+        }  # fmt: skip
+    return run.summary

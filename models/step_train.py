@@ -24,7 +24,7 @@ from torch import nn
 from vtr.models.fitting import fit_plainly
 from vtr.models.step_data import StepVideo, load_step_videos
 from vtr.warehouse.catalog import Warehouse
-from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, get_variant, register_variant
 
 
@@ -135,21 +135,20 @@ def train_steps(
         "seed": seed,
         "n_train_videos": len(train),
     }
-    run_id = start_run(wh, "train-steps", config)
-    module = StepModule(config)
-    loader = torch.utils.data.DataLoader(
-        train,
-        batch_size=batch_videos,
-        shuffle=True,
-        collate_fn=_collate,
-        generator=torch.Generator().manual_seed(seed),
-    )
-    trainer = fit_plainly(module, loader, epochs, label="train steps")
-    losses = float(trainer.callback_metrics.get("train_loss", torch.tensor(float("nan"))))
-    variants = _write_back(wh, dataset, module, text_variant, video_variant, run_id)
-    summary = {"run_id": run_id, "final_train_loss": losses, **variants}
-    finish_run(wh, run_id, "ok", summary)
-    return summary
+    with run_lifecycle(wh, "train-steps", config) as run:
+        module = StepModule(config)
+        loader = torch.utils.data.DataLoader(
+            train,
+            batch_size=batch_videos,
+            shuffle=True,
+            collate_fn=_collate,
+            generator=torch.Generator().manual_seed(seed),
+        )
+        trainer = fit_plainly(module, loader, epochs, label="train steps")
+        losses = float(trainer.callback_metrics.get("train_loss", torch.tensor(float("nan"))))
+        variants = _write_back(wh, dataset, module, text_variant, video_variant, run.id)
+        run.summary = {"run_id": run.id, "final_train_loss": losses, **variants}
+    return run.summary
 
 
 def _write_back(wh, dataset, module, text_variant, video_variant, run_id) -> dict[str, str]:

@@ -36,7 +36,7 @@ from vtr.models.module import (
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import retrieval_metrics as eval_metrics
 from vtr.warehouse.evals import run_eval
-from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, get_variant, register_variant
 
 TOWERS = ("text", "video", "both")
@@ -121,14 +121,10 @@ class EpochRecorder(Callback):
 def train(wh: Warehouse, config: TrainConfig) -> TrainResult:
     """Train, record, write back and evaluate; see the module docstring."""
     _check(wh, config)
-    run_id = start_run(wh, "train", {**asdict(config), "tower": config.head_tower})
-    try:
+    with run_lifecycle(wh, "train", {**asdict(config), "tower": config.head_tower}) as run:
         with quiet_lightning():
-            result = _train(wh, config, run_id)
-    except BaseException as err:
-        finish_run(wh, run_id, "failed", {"error": f"{type(err).__name__}: {err}"})
-        raise
-    finish_run(wh, run_id, "ok", result.as_dict())
+            result = _train(wh, config, run.id)
+        run.summary = result.as_dict()
     return result
 
 

@@ -26,7 +26,7 @@ from vtr.ingest.importers import get_format
 from vtr.ingest.importers.ids import IdResolver
 from vtr.ingest.importers.readers import Chunk, ReadOptions
 from vtr.ingest.pooling import TEMPORAL_POOLINGS
-from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, get_variant, register_variant, sequence_length
 
 WRITE_ROWS = 16384  # rows per uncommitted fragment
@@ -234,19 +234,16 @@ def import_embeddings(
             f"{shown}; pass --allow-extra to skip them; nothing was imported"
         )
     state.flush()
-    run_id = start_run(wh, "import", config)
-    result = ImportResult(
-        state.variant.id, run_id, already_present=state.present,
-        skipped_extra=len(state.extra), files=len(state.origins),
-        content_hash=content_hash(list(state.origins)), extra_examples=state.extra[:SHOWN],
-    )  # fmt: skip
-    try:
+    with run_lifecycle(wh, "import", config) as run:
+        result = ImportResult(
+            state.variant.id, run.id, already_present=state.present,
+            skipped_extra=len(state.extra), files=len(state.origins),
+            content_hash=content_hash(list(state.origins)), extra_examples=state.extra[:SHOWN],
+        )  # fmt: skip
+        run.summary = result.as_dict()
         if state.parts:
             _commit(wh, dataset, state, spec.name, sources, result)
-    except BaseException as err:
-        finish_run(wh, run_id, "failed", {**result.as_dict(), "error": str(err)})
-        raise
-    finish_run(wh, run_id, "ok", result.as_dict())
+        run.summary = result.as_dict()
     return result
 
 
