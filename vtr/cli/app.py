@@ -7,6 +7,7 @@ import typer
 from vtr.cli import (
     demo_cmds,
     eval_cmds,
+    fuse_cmds,
     groups,
     import_cmds,
     index_cmds,
@@ -37,6 +38,7 @@ warehouse_cmds.register(app)
 synth_cmds.register(app)
 ingest_cmds.register(app)
 import_cmds.register(app)
+fuse_cmds.register(app)
 train_cmds.register(app)
 eval_cmds.register(app)
 index_cmds.register(app)
