@@ -62,12 +62,12 @@ class TapPlan:
 
 
 def _layer_pooling_pairs(
-    plan: TapPlan, n_layers: int, has_embed: bool, default_pooling: str
+    plan: TapPlan, n_layers: int, has_embed: bool, default_pooling: str, first: int = 0
 ) -> list[tuple[str, str]]:
     pairs = [("final", "embed")] if has_embed else []
     if plan.layers is not None and n_layers == 0:
         raise TapError("this backbone gives its own output only (final/embed), no layer taps")
-    layers = resolve_layers(plan.layers, n_layers)
+    layers = resolve_layers(plan.layers, n_layers, first)
     if not layers and not has_embed:  # no projected output: the last layer stands in
         return [(layer_name(n_layers), default_pooling)]
     return pairs + [(layer_name(i), p) for i in layers for p in plan.poolings]
@@ -77,7 +77,11 @@ def video_variants(spec: str, encoder, plan: TapPlan, frames: int) -> list[Varia
     """Every video variant the plan asks of this backbone, final/embed first."""
     variants = []
     pairs = _layer_pooling_pairs(
-        plan, encoder.video_layers, encoder.has_video_embed, encoder.default_video_pooling
+        plan,
+        encoder.video_layers,
+        encoder.has_video_embed,
+        encoder.default_video_pooling,
+        getattr(encoder, "first_layer", 0),
     )
     for layer, pooling in pairs:
         native = layer == "final" and encoder.video_native
@@ -90,7 +94,11 @@ def video_variants(spec: str, encoder, plan: TapPlan, frames: int) -> list[Varia
 def text_variants(spec: str, encoder, plan: TapPlan) -> list[Variant]:
     """Every text variant the plan asks of this backbone."""
     pairs = _layer_pooling_pairs(
-        plan, encoder.text_layers, encoder.has_text_embed, encoder.default_pooling
+        plan,
+        encoder.text_layers,
+        encoder.has_text_embed,
+        encoder.default_pooling,
+        getattr(encoder, "first_layer", 0),
     )
     return [Variant("text", spec, layer, pooling) for layer, pooling in pairs]
 

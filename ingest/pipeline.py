@@ -22,6 +22,7 @@ import torch
 
 from vtr.errors import IngestInterrupted, TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
+from vtr.ingest.checks import check_ingest_options
 from vtr.ingest.fanout import (
     TapPlan,
     text_variants,
@@ -56,6 +57,15 @@ class IngestSummary:
             "dataset": self.dataset,
             "variants": [vars(result) for result in self.variants],
             "failed_items": self.failed,
+            "failed": [
+                {
+                    "item_id": error["item_id"],
+                    "stage": error["stage"],
+                    "variant_id": error.get("variant_id"),
+                    "reason": error["message"],
+                }
+                for error in self.errors
+            ],
         }
 
 
@@ -130,6 +140,7 @@ def ingest(
     from vtr.ingest.datasets import get_dataset
 
     get_dataset(wh, dataset)
+    check_ingest_options(video_backbones, text_backbones, frames, batch_size, text_batch_size)
     plan = TapPlan.from_options(layers, poolings, temporal)
     torch_device = pick_device(device)
     config = {

@@ -50,8 +50,12 @@ def parse_layers(text: str | None) -> tuple[int, ...] | str | None:
         raise TapError(f"cannot read layers {text!r}: use e.g. 4,8,-1 or all") from None
 
 
-def resolve_layers(requested: tuple[int, ...] | str | None, n_layers: int) -> tuple[int, ...]:
-    """Canonical, sorted, unique layer indices in 0..n_layers (negative = from the end)."""
+def resolve_layers(
+    requested: tuple[int, ...] | str | None, n_layers: int, first: int = 0
+) -> tuple[int, ...]:
+    """Canonical, sorted, unique layer indices in first..n_layers (negative = from the
+    end: -1 is layer n_layers). `first` is 1 for towers whose layer 0 (the embedded
+    input) cannot be tapped."""
     if requested is None:
         return ()
     if requested == "all":
@@ -59,10 +63,10 @@ def resolve_layers(requested: tuple[int, ...] | str | None, n_layers: int) -> tu
     resolved = set()
     for index in requested:
         canonical = index + n_layers + 1 if index < 0 else index
-        if not 0 <= canonical <= n_layers:
+        if not first <= canonical <= n_layers:
             raise TapError(
-                f"layer {index} does not exist: this model has layers 0..{n_layers} "
-                f"(or -{n_layers + 1}..-1 from the end)"
+                f"layer {index} does not exist: this model has layers {first}..{n_layers} "
+                f"(or -{n_layers + 1 - first}..-1 from the end)"
             )
         resolved.add(canonical)
     return tuple(sorted(resolved))

@@ -274,6 +274,30 @@ def _check(wh: Warehouse, config: TrainConfig) -> None:
             )
     if config.loss == "infonce-hard" and config.hard_k < 1:
         raise TrainInputError("infonce-hard needs --hard-k of at least 1")
+    for value, what in ((config.epochs, "--epochs"), (config.batch_size, "--batch-size")):
+        if value < 1:
+            raise TrainInputError(f"{what} must be at least 1, not {value}")
+    check_splits(wh, config.dataset)
+
+
+def check_splits(wh: Warehouse, dataset: str) -> None:
+    """TrainInputError naming every empty split of train (fit), val (early stopping) and
+    test (the before/after evaluation), with the splits the dataset does have."""
+    counts = {row["split"]: row for row in wh.rows("training/split_counts", {"dataset": dataset})}
+    empty = [s for s in SPLITS if not counts.get(s) or not counts[s]["n_captions"]]
+    if empty:
+        have = ", ".join(
+            f"{name} ({row['n_videos']} videos, {row['n_captions']} captions)"
+            for name, row in counts.items()
+        )
+        raise TrainInputError(
+            f"dataset {dataset!r} has no captioned videos in split(s) {', '.join(empty)}; "
+            f"training needs train (fit), val (early stopping) and test (evaluation); "
+            f"the dataset has: {have or 'no videos'}"
+        )
+
+
+SPLITS = ("train", "val", "test")
 
 
 def _mining_eval(wh: Warehouse, config: TrainConfig) -> int:

@@ -91,3 +91,7 @@ class UnknownQuery(VtrError):
 
 class ImportInputError(VtrError):
     """Embedding files that cannot be imported (unreadable, pickled, wrong key, bad ids)."""
+
+
+class IngestOptionError(VtrError):
+    """Ingest options no run can work with (no backbone, --frames 0, a missing --videos)."""

@@ -73,8 +73,9 @@ def build_index(
     partitions = num_partitions or max(1, int(round(np.sqrt(rows))))
     if rows < 2 * partitions or rows < 256:
         raise EvalInputError(
-            f"variant {variant_id!r} has {rows} rows: too few to train an index with "
-            f"{partitions} partitions (exact search is the right tool at this size)"
+            f"variant {variant_id!r} has {rows} rows: an index needs at least 256 rows and "
+            f"at least 2 rows per partition (here {partitions} partitions, so at least "
+            f"{max(256, 2 * partitions)} rows); exact search is the right tool at this size"
         )
     from lancedb.index import Bitmap, BTree, IvfFlat, IvfHnswSq, IvfPq
 

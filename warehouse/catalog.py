@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from vtr.errors import CatalogBusy, WarehouseExists, WarehouseNotFound
+from vtr.warehouse.lock_holder import busy_message
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.queries import load_sql, query, query_dicts
 
@@ -85,7 +86,17 @@ def init_warehouse(root: str | Path, exist_ok: bool = False) -> Warehouse:
     root = Path(root)
     if (root / CATALOG_FILE).exists() and not exist_ok:
         raise WarehouseExists(f"{root} already holds a warehouse ({CATALOG_FILE} exists)")
-    root.mkdir(parents=True, exist_ok=True)
+    if root.exists() and not root.is_dir():
+        raise WarehouseExists(
+            f"{root} is a file, not a folder: a warehouse is a folder (catalog.duckdb + lance/); "
+            "give `vtr init` a new or empty folder"
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a parent is a file, or the folder cannot be created
+        raise WarehouseExists(
+            f"cannot create the warehouse folder {root}: {err.strerror}"
+        ) from None
     (root / LANCE_DIR).mkdir(exist_ok=True)
     con = _connect(root / CATALOG_FILE, read_only=False)
     migrate(con, root / LANCE_DIR)
@@ -112,7 +123,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection; CatalogBusy (naming the holder's PID) when another process has it.
 
     DuckDB lets one process write a file, and no other process open it meanwhile, not
-    even read-only; the error says so instead of DuckDB's lock message.
+    even read-only; the error says which process holds it, and how (see lock_holder).
     """
     try:
         return duckdb.connect(str(path), read_only=read_only)
@@ -120,11 +131,5 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         if "lock" not in str(err).lower():
             raise
         match = _LOCK_HOLDER.search(str(err))
-        holder = f"held by PID {match.group(1)}" if match else "held by another process"
-        mode = "read-only" if read_only else "read-write"
-        raise CatalogBusy(
-            f"catalog busy ({holder}): {path} is open for writing in another process (a "
-            f"running `vtr ingest`, `vtr eval` or `vtr train`?). DuckDB allows one writing "
-            f"process and no other opener meanwhile, so this {mode} open has to wait until "
-            "that process ends"
-        ) from None
+        pid = int(match.group(1)) if match else None
+        raise CatalogBusy(busy_message(path, pid, read_only)) from None

@@ -15,84 +15,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import torch
+from vtr.ingest.backbones.specs import (
+    FAMILIES,
+    check_spec,
+    list_backbone_families,
+    open_clip_parts,
+    split_spec,
+)
 
-from vtr.errors import BackboneError
-from vtr.ingest.backbones.base import ImageNorm, TextEncoder, VideoEncoder
+if TYPE_CHECKING:  # torch loads with the first encoder, not with this registry
+    import torch
 
-FAMILIES: dict[str, dict[str, str]] = {
-    "open_clip": {
-        "spec": "open_clip:ARCH:TAG | open_clip:ARCH:/path/to/checkpoint | open_clip:ARCH:random",
-        "towers": "video, text",
-        "example": "open_clip:ViT-B-32:laion2b_s34b_b79k",
-    },
-    "st": {
-        "spec": "st:minilm | st:/path/to/model | st:ORG/NAME (local HF cache)",
-        "towers": "text",
-        "example": "st:minilm",
-    },
-    "hf_clip": {
-        "spec": "hf_clip:/path/to/model | hf_clip:ORG/NAME (local HF cache); CLIPModel",
-        "towers": "video, text",
-        "example": "hf_clip:openai/clip-vit-base-patch32",
-    },
-    "xclip": {
-        "spec": "xclip:/path/to/model | xclip:ORG/NAME (local HF cache); video-native XCLIPModel",
-        "towers": "video, text",
-        "example": "xclip:microsoft/xclip-base-patch32",
-    },
-    "hf_text": {
-        "spec": "hf_text:/path/to/model | hf_text:ORG/NAME (local HF cache); AutoModel encoder",
-        "towers": "text",
-        "example": "hf_text:bert-base-uncased",
-    },
-    "lm": {
-        "spec": "lm:/path/to/model | lm:ORG/NAME (local HF cache); AutoModelForCausalLM",
-        "towers": "text",
-        "example": "lm:Qwen/Qwen2.5-0.5B",
-    },
-    "vlm": {
-        "spec": "vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video, "
-        "Video-LLaVA or Qwen2-VL (e.g. vlm:Qwen/Qwen2-VL-2B-Instruct), "
-        "L0 = projector output (before the LLM), Lk = LLM layer k over the video tokens",
-        "towers": "video, text",
-        "example": "vlm:llava-hf/LLaVA-NeXT-Video-7B-hf",
-    },
-}
+    from vtr.ingest.backbones.base import TextEncoder, VideoEncoder
 
 
-def list_backbone_families() -> dict[str, dict[str, str]]:
-    """The spec forms vtr understands, with an example each."""
-    return FAMILIES
+def _device(device: str):
+    import torch
 
-
-def split_spec(spec: str) -> tuple[str, str]:
-    family, _, rest = spec.partition(":")
-    if family not in FAMILIES or not rest:
-        forms = "; ".join(f"{name}: {info['spec']}" for name, info in FAMILIES.items())
-        raise BackboneError(f"cannot read backbone spec {spec!r}; known forms: {forms}")
-    return family, rest
+    return torch.device(device)
 
 
 @cache
 def _open_clip(rest: str, device: str, seed: int):
     from vtr.ingest.backbones.openclip import OpenClipModel
 
-    arch, sep, weights = rest.partition(":")
-    if not sep or not weights:
-        raise BackboneError(
-            f"open_clip spec needs weights: open_clip:{arch}:TAG, a checkpoint path, or "
-            f"open_clip:{arch}:random"
-        )
-    return OpenClipModel(arch, weights, torch.device(device), seed)
+    arch, weights = open_clip_parts(rest)
+    return OpenClipModel(arch, weights, _device(device), seed)
 
 
 @cache
 def _sentence(rest: str, device: str, seed: int):
     from vtr.ingest.backbones.sentence import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(rest, torch.device(device))
+    return SentenceTransformerEncoder(rest, _device(device))
 
 
 @cache
@@ -100,14 +57,14 @@ def _hf(family: str, rest: str, device: str):
     from vtr.ingest.backbones import hf
 
     if family == "hf_clip":
-        return hf.HFClipModel(rest, torch.device(device))
+        return hf.HFClipModel(rest, _device(device))
     if family == "xclip":
-        return hf.XClipModel(rest, torch.device(device))
+        return hf.XClipModel(rest, _device(device))
     if family == "vlm":
         from vtr.ingest.backbones.video_llm import load_video_llm
 
-        return load_video_llm(rest, torch.device(device))
-    return hf.HFTextModel(rest, torch.device(device), causal=family == "lm")
+        return load_video_llm(rest, _device(device))
+    return hf.HFTextModel(rest, _device(device), causal=family == "lm")
 
 
 def _hf_family(family: str) -> Callable:
@@ -128,20 +85,27 @@ _TEXT: dict[str, Callable] = {
 
 
 def load_video_encoder(spec: str, device: torch.device, seed: int = 0) -> VideoEncoder:
-    family, rest = split_spec(spec)
-    if family not in _VIDEO:
-        raise BackboneError(f"backbone family {family!r} has no video tower (spec {spec!r})")
+    family, rest = check_spec(spec, "video")
     return _VIDEO[family](rest, str(device), seed)
 
 
 def load_text_encoder(spec: str, device: torch.device, seed: int = 0) -> TextEncoder:
-    family, rest = split_spec(spec)
-    if family not in _TEXT:
-        raise BackboneError(f"backbone family {family!r} has no text tower (spec {spec!r})")
+    family, rest = check_spec(spec, "text")
     return _TEXT[family](rest, str(device), seed)
 
 
+def __getattr__(name: str) -> Any:
+    """ImageNorm and the encoder protocols, loaded (with torch) on first use."""
+    if name in ("ImageNorm", "TextEncoder", "VideoEncoder"):
+        from vtr.ingest.backbones import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "FAMILIES",
+    "check_spec",
     "ImageNorm",
     "TextEncoder",
     "VideoEncoder",

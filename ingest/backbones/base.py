@@ -31,6 +31,7 @@ class VideoEncoder(Protocol):
     video_native: bool  # True when the model pools time itself (its output is one per video)
     has_video_embed: bool  # False: no own output (video LLMs), the last layer stands in
     default_video_pooling: str  # token pooling used when no layers are asked for
+    # optional `first_layer: int` (default 0): the lowest tappable layer (open_clip: 1)
 
     def forward_video(self, frames: torch.Tensor, layers: list[int]) -> Forward:
         """(B, T, 3, H, W) frames -> own output (B, T, dim) or (B, dim) + tapped layers."""

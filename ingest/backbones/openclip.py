@@ -116,6 +116,7 @@ class OpenClipModel:
         # towers that are not open_clip transformers (timm, HF text) offer no taps: 0 layers
         self.video_layers, self.video_width = _blocks(model.visual, self.dim)
         self.text_layers, self.text_width = _blocks(self.text_tower or model, self.dim)
+        self.first_layer = 1  # open_clip returns block outputs only: layers 1..n
         self.video_native = False
         self.has_video_embed = True
         self.default_video_pooling = "first"

@@ -23,7 +23,11 @@ def index_command(
         "queried with a refine pass).",
     ),
     partitions: int | None = typer.Option(
-        None, "--partitions", min=1, help="IVF partitions (default: sqrt of the row count)."
+        None,
+        "--partitions",
+        min=1,
+        help="IVF partitions (default: sqrt of the row count); the variant needs at least "
+        "256 rows and 2 rows per partition.",
     ),
     sub_vectors: int | None = typer.Option(
         None, "--sub-vectors", min=1, help="IVF_PQ: sub-vectors (default: dim / 8)."

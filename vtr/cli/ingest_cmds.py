@@ -23,7 +23,7 @@ def ingest(
         [], help="Video backbone spec; repeat for several. See `vtr backbones`."
     ),
     text_backbone: list[str] = typer.Option([], help="Text backbone spec; repeat for several."),
-    frames: int = typer.Option(8, help="Frames sampled uniformly per video."),
+    frames: int = typer.Option(8, min=1, help="Frames sampled uniformly per video (at least 1)."),
     temporal: str = typer.Option(
         "mean",
         help="Temporal pooling(s) of frames, comma-separated: mean, max, first, sum, seq "
@@ -37,7 +37,7 @@ def ingest(
     poolings: str = typer.Option(
         "first,last,mean,max,sum", help="Token poolings of every tapped layer, comma-separated."
     ),
-    batch_size: int = typer.Option(16, help="Videos per forward pass."),
+    batch_size: int = typer.Option(16, min=1, help="Videos per forward pass (at least 1)."),
     workers: int = typer.Option(
         None,
         help="Decoding workers (default: up to 2); with --engine ray, actors "
@@ -91,9 +91,7 @@ def ingest(
     Clip level (moment retrieval, step grounding): add `--clips 2s [--frames-per-clip N]
     [--clip-captions clip_captions.jsonl]`.
     """
-    from vtr.cli.moment_cmds import ingest_clip_rows
-    from vtr.ingest.datasets import register_dataset
-    from vtr.warehouse import open_warehouse
+    from vtr.ingest.checks import check_ingest_options, check_video_folder
 
     if engine not in ("local", "ray"):
         raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
@@ -105,6 +103,18 @@ def ingest(
         raise typer.BadParameter(
             "--engine ray ingests whole videos; run --clips with the local engine"
         )
+
+    # checked before torch, the models, Ray or the catalog are loaded: a bad spec or
+    # option fails at once, and nothing is registered
+    check_video_folder(videos)
+    if not video_backbone and not text_backbone and annotations is not None:
+        _register_only(warehouse, dataset, annotations, videos)
+        return
+    check_ingest_options(video_backbone, text_backbone, frames, batch_size)
+
+    from vtr.cli.moment_cmds import ingest_clip_rows
+    from vtr.ingest.datasets import register_dataset
+    from vtr.warehouse import open_warehouse
 
     # Ray starts its local cluster before anything loads Lance in this process
     with _engine_session(engine, address), open_warehouse(warehouse) as wh:
@@ -145,6 +155,20 @@ def ingest(
             f"{summary.failed} item(s) failed in run {summary.run_id}; "
             f"see `vtr errors {warehouse} --run {summary.run_id}`"
         )
+
+
+def _register_only(warehouse: Path, dataset: str, annotations: Path, videos: Path | None) -> None:
+    """`--annotations` without a backbone: register the dataset, embed nothing, say so."""
+    from vtr.ingest.datasets import register_dataset
+    from vtr.warehouse import open_warehouse
+
+    with open_warehouse(warehouse) as wh:
+        register_dataset(wh, dataset, annotations, videos)
+    console.print(
+        f"registered dataset {dataset!r}; nothing embedded: give --video-backbone and/or "
+        "--text-backbone to ingest it",
+        highlight=False,
+    )
 
 
 def _engine_session(engine: str, address: str | None):
