@@ -95,7 +95,10 @@ def test_ann_eval_of_a_split_only_returns_its_videos(indexed):
 
 def test_index_refuses_tiny_tables_and_rerank(indexed, tmp_path):
     wh = indexed
-    with pytest.raises(EvalInputError, match="too few"):
+    with pytest.raises(
+        EvalInputError,
+        match="at least 256 rows and at least 2 rows per partition.*so at least 800 rows",
+    ):
         build_index(wh, VIDEO.id, num_partitions=400)
     with pytest.raises(EvalInputError, match="unknown index type"):
         build_index(wh, VIDEO.id, index_type="FLAT")
