@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from vtr.errors import AnnotationError, UnknownDataset
+from vtr.ingest.changes import drop_changed_items, stat_video_files
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.runs import finish_run, start_run
 
@@ -41,6 +42,8 @@ VIDEO_SCHEMA = pa.schema(
         ("n_frames", pa.int32()),
         ("category_id", pa.int32()),
         ("split", pa.string()),
+        ("file_size", pa.int64()),
+        ("file_mtime", pa.float64()),
     ]
 )
 CAPTION_SCHEMA = pa.schema(
@@ -302,10 +305,18 @@ def register_dataset(
         "dataset_videos_in": (rows.videos, VIDEO_SCHEMA, "datasets/write_videos"),
         "dataset_captions_in": (rows.captions, CAPTION_SCHEMA, "datasets/write_captions"),
     }
+    stat_video_files(rows.videos)
+    arrow = {
+        view: pa.Table.from_pylist(items, schema=schema)
+        for view, (items, schema, _) in tables.items()
+    }
     with wh.transaction():
         own_run = run_id is None
         if own_run:
             run_id = start_run(wh, "register", config)
+        changes = drop_changed_items(
+            wh, name, arrow["dataset_captions_in"], arrow["dataset_videos_in"]
+        )
         wh.sql(
             "datasets/upsert",
             {
@@ -315,8 +326,8 @@ def register_dataset(
                 "video_root": root,
             },
         )
-        for table, (items, schema, sql_name) in tables.items():
-            _bulk(wh, table, pa.Table.from_pylist(items, schema=schema), sql_name, name)
+        for table, (_, _, sql_name) in tables.items():
+            _bulk(wh, table, arrow[table], sql_name, name)
         if rows.moments is not None:
             from vtr.ingest.moments import write_moments
 
@@ -337,6 +348,7 @@ def register_dataset(
             "missing_videos": len(missing),
             "new_videos": after["n_videos"] - before["n_videos"],
             "new_captions": after["n_captions"] - before["n_captions"],
+            **changes,
             "run_id": run_id,
         }
         if own_run:

@@ -144,10 +144,12 @@ def test_register_is_idempotent_with_an_awkward_name(wh, corpus):
     assert first == {
         "dataset": AWKWARD, "format": "msrvtt-json", "videos": 12, "captions": 84,
         "categories": 20, "missing_videos": 0, "new_videos": 12, "new_captions": 84,
-        "run_id": first["run_id"],
+        "changed_captions": 0, "changed_captions_examples": [], "changed_videos": 0,
+        "changed_videos_examples": [], "run_id": first["run_id"],
     }  # fmt: skip
     second = register_dataset(wh, AWKWARD, corpus, videos)
     assert second["new_videos"] == 0 and second["new_captions"] == 0
+    assert second["changed_captions"] == 0 and second["changed_videos"] == 0
     assert second["run_id"] != first["run_id"]
     counts = [_count(wh, t, AWKWARD) for t in ("videos", "captions", "categories", "errors")]
     assert counts == [12, 84, 20, 0]

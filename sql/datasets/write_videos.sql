@@ -2,8 +2,10 @@
 -- what the annotations say (path, category, split) but never erases what the decoder
 -- measured (fps, size, frame count) with an unknown value.
 INSERT INTO videos
-    (dataset, video_id, path, duration, fps, width, height, n_frames, category_id, split)
-SELECT $dataset, video_id, path, duration, fps, width, height, n_frames, category_id, split
+    (dataset, video_id, path, duration, fps, width, height, n_frames, category_id, split,
+     file_size, file_mtime)
+SELECT $dataset, video_id, path, duration, fps, width, height, n_frames, category_id, split,
+       file_size, file_mtime
 FROM dataset_videos_in
 ON CONFLICT (dataset, video_id) DO UPDATE SET
     path = coalesce(excluded.path, videos.path),
@@ -13,4 +15,6 @@ ON CONFLICT (dataset, video_id) DO UPDATE SET
     height = coalesce(excluded.height, videos.height),
     n_frames = coalesce(excluded.n_frames, videos.n_frames),
     category_id = excluded.category_id,
-    split = excluded.split;
+    split = excluded.split,
+    file_size = coalesce(excluded.file_size, videos.file_size),
+    file_mtime = coalesce(excluded.file_mtime, videos.file_mtime);
