@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from vtr.errors import AnnotationError, UnknownDataset
+from vtr.ingest.annotation_checks import check_rows
 from vtr.ingest.changes import drop_changed_items, stat_video_files
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.runs import finish_run, start_run
@@ -228,13 +229,25 @@ def _load_steps(path: Path, video_dir: Path | None) -> DatasetRows:
     return load_steps_dataset(path, video_dir)
 
 
+def _load_generic(path: Path, video_dir: Path | None) -> DatasetRows:
+    from vtr.ingest.generic import load_generic
+
+    return load_generic(path, video_dir)
+
+
 LOADERS: dict[str, Callable[[Path, Path | None], DatasetRows]] = {
     "msrvtt-json": load_msrvtt_json,
     "msrvtt-csv": load_msrvtt_csv,
     "qvhighlights": _load_qvhighlights,
     "steps": _load_steps,
+    "generic": _load_generic,
 }
-EXTENSIONS = {".json": "msrvtt-json", ".csv": "msrvtt-csv", ".jsonl": "qvhighlights"}
+EXTENSIONS = {
+    ".json": "msrvtt-json",
+    ".csv": "msrvtt-csv",
+    ".tsv": "generic",
+    ".jsonl": "qvhighlights",
+}
 
 
 def resolve_format(path: Path, format: str = "auto") -> str:
@@ -245,10 +258,14 @@ def resolve_format(path: Path, format: str = "auto") -> str:
         if suffix not in EXTENSIONS:
             raise AnnotationError(
                 f"cannot tell the format of {path} from its extension {suffix!r}; "
-                f"use .json, .csv or .jsonl, or name a format: {known}"
+                f"use .json, .csv, .tsv or .jsonl, or name a format: {known}"
             )
         if suffix == ".jsonl" and _first_object_has(path, ("video", "start", "end")):
             return "steps"
+        if suffix == ".jsonl" and _first_object_has(path, ("video_id", "caption")):
+            return "generic"
+        if suffix == ".csv" and _csv_has_generic_header(path):
+            return "generic"
         return EXTENSIONS[suffix]
     if format not in LOADERS:
         raise AnnotationError(f"unknown annotation format {format!r} for {path}; known: {known}")
@@ -264,6 +281,17 @@ def _first_object_has(path: Path, keys: tuple[str, ...]) -> bool:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False
     return isinstance(item, dict) and all(key in item for key in keys)
+
+
+def _csv_has_generic_header(path: Path) -> bool:
+    from vtr.ingest.generic import has_generic_fields
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return has_generic_fields(header) and "sentence" not in (header or [])
 
 
 def load_annotations(path: Path, video_dir: Path | None, format: str = "auto") -> DatasetRows:
@@ -282,6 +310,7 @@ def register_dataset(
     video_dir: Path | None,
     format: str = "auto",
     run_id: int | None = None,
+    split_map: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Write a dataset's categories, videos and captions into the catalog, in one
     transaction; re-running with the same files adds nothing. Listed videos whose file
@@ -292,6 +321,7 @@ def register_dataset(
     annotations = Path(annotations).expanduser().resolve()
     video_root = Path(video_dir).expanduser().resolve() if video_dir is not None else None
     rows = load_annotations(annotations, video_root, format)
+    check_rows(annotations, rows, split_map)
     missing = [
         {"item_id": v["video_id"], "message": f"video file not found: {v['path']}"}
         for v in rows.videos

@@ -89,7 +89,7 @@ def load_moments_jsonl(path: Path, split: str | None = None, clip_len: float = 2
                 "split": split,
             }
         )
-        rows.windows += _windows(item.get("relevant_windows") or [], qid, where)
+        rows.windows += _windows(item.get("relevant_windows") or [], qid, where, duration)
         rows.saliency += _saliency(item, qid, duration, clip_len, where)
     return rows
 
@@ -156,7 +156,9 @@ def _positive(value: Any, key: str, where: str) -> float:
     return float(value)
 
 
-def _windows(windows: Any, qid: int, where: str) -> list[dict[str, Any]]:
+def _windows(windows: Any, qid: int, where: str, duration: float) -> list[dict[str, Any]]:
+    """The query's relevant windows; each [start, end] with 0 <= start <= end <= duration
+    (Moment-DETR's data never leaves the video; a window past it is an annotation error)."""
     if not isinstance(windows, list):
         raise AnnotationError(f"{where}: 'relevant_windows' must be a list of [start, end]")
     out = []
@@ -169,6 +171,11 @@ def _windows(windows: Any, qid: int, where: str) -> list[dict[str, Any]]:
         ):
             raise AnnotationError(
                 f"{where}: relevant window {i} {window!r} is not [start, end] with start <= end"
+            )
+        if window[0] < 0 or window[1] > duration:
+            raise AnnotationError(
+                f"{where}: relevant window {i} {window!r} lies outside the video's "
+                f"[0, {duration:g}] s"
             )
         out.append({"qid": qid, "window_idx": i, "start_s": window[0], "end_s": window[1]})
     return out

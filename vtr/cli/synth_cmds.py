@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from vtr.cli.common import console, print_json, reports_errors
+from vtr.ingest.datasets import LOADERS
 
 synth_app = typer.Typer(
     help=(
@@ -87,14 +88,22 @@ def add_dataset(
     name: str = typer.Argument(..., help="Dataset name in the catalog (any text)."),
     annotations: Path = typer.Option(
         ...,
-        help="Annotation file: MSR-VTT .json (official, CLIP4Clip, synthetic), 1k-A .csv"
-        " or QVHighlights .jsonl.",
+        help="Annotation file: MSR-VTT .json (official, CLIP4Clip, synthetic), 1k-A .csv, "
+        "QVHighlights .jsonl, step .jsonl/.json/.csv, or the generic CSV/TSV/JSONL "
+        "(video_id, caption[, split, category, caption_id, duration]).",
     ),
     videos: Path = typer.Option(
         None, help="Folder holding <video_id>.mp4 files; missing files are recorded."
     ),
     format: str = typer.Option(
-        "auto", "--format", help="auto (by extension), msrvtt-json, msrvtt-csv or qvhighlights."
+        "auto",
+        "--format",
+        help="auto (by extension and the first record's fields) or one of: " + ", ".join(LOADERS),
+    ),
+    split_map: list[str] = typer.Option(
+        [],
+        "--split-map",
+        help="Rename a split, e.g. Training=train (repeat); splits must end as train, val or test.",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="Print only the JSON summary (it is always printed)."
@@ -119,7 +128,9 @@ def add_dataset(
 
     with open_warehouse(warehouse) as wh:
         try:
-            summary = register_dataset(wh, name, annotations, videos, format=format)
+            summary = register_dataset(
+                wh, name, annotations, videos, format=format, split_map=_split_map(split_map)
+            )
         except ValueError as err:
             raise typer.BadParameter(str(err)) from None
     if summary["missing_videos"] and not as_json:
@@ -154,3 +165,15 @@ def register(app: typer.Typer) -> None:
     """Add the `synth` sub-app and the `add-dataset` command to `app`."""
     app.add_typer(synth_app, name="synth")
     app.command("add-dataset")(add_dataset)
+
+
+def _split_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old or new not in ("train", "val", "test"):
+            raise typer.BadParameter(
+                f"--split-map {pair!r}: give NAME=train, NAME=val or NAME=test"
+            )
+        mapping[old] = new
+    return mapping
