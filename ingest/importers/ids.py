@@ -3,8 +3,10 @@
 Videos are named by their video id. Captions are named by their caption id, or as
 `<video_id>-<n>`: the n-th caption of that video, **1-based**, counted in the order of
 the dataset's annotation file (seed 001's `video7890-1.npy` is the first caption of
-video7890). `naming` picks one: `caption-id`, `video-n`, or `auto` (a caption id when
-the name is one, else `<video_id>-<n>`).
+video7890). `naming` picks one: `caption-id`, `video-n`, `qid` (Moment-DETR's query
+feature files `qid<qid>.npz` of a moment dataset, whose queries are captions with id
+`<qid>`), or `auto` (a caption id when the name is one, else `<video_id>-<n>`, else
+`qid<qid>`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from pathlib import Path
 
 from vtr.errors import ImportInputError
 
-NAMINGS = ("auto", "caption-id", "video-n")
+NAMINGS = ("auto", "caption-id", "video-n", "qid")
 _VIDEO_N = re.compile(r"^(?P<video>.+)-(?P<n>\d+)$")
+_QID = re.compile(r"^qid(?P<qid>\d+)$")
 
 
 def caption_positions(wh, dataset: str) -> dict[str, list[str]]:
@@ -62,6 +65,9 @@ class IdResolver:
             return raw if raw in self.known else None
         if self.naming == "auto" and raw in self.known:
             return raw
+        query = _QID.match(raw)
+        if self.naming == "qid" or (self.naming == "auto" and query):
+            return query["qid"] if query and query["qid"] in self.known else None
         match = _VIDEO_N.match(raw)
         if not match:
             return None

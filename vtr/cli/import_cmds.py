@@ -35,7 +35,8 @@ def import_(
     naming: str = typer.Option(
         "auto",
         help="Text files: caption-id (<caption_id>.npy), video-n (<video_id>-<n>.npy, the n-th "
-        "caption of that video in annotation-file order, 1-based), or auto (either).",
+        "caption of that video in annotation-file order, 1-based), qid (qid<qid>.npz query "
+        "features of a moment dataset), or auto (any of them).",
     ),
     key: str = typer.Option(None, help="Array of an .npz (or entry of a .pt dict) to read."),
     allow_pickle: bool = typer.Option(
@@ -47,6 +48,23 @@ def import_(
     id_column: str = typer.Option(None, help="Tables: the id column (default: id, video_id ...)."),
     vector_column: str = typer.Option(
         None, help="Tables: the vector column (default: the list column)."
+    ),
+    clips: str = typer.Option(
+        None,
+        "--clips",
+        help="Clip-level video features, one row per clip of this length (e.g. 2s): "
+        "QVHighlights-style <video_id>.npz (n_clips, D) folders (several folders = feature "
+        "sets concatenated per clip) or <video_id>/chunk_<i>.pt folders; for `vtr train "
+        "moments` / `vtr predict steps`.",
+    ),
+    layout: str = typer.Option(
+        "auto", "--layout", help="With --clips: video-files, chunk-folders or auto (detect)."
+    ),
+    normalize: bool = typer.Option(
+        True,
+        "--normalize/--no-normalize",
+        help="With --clips video-files: L2-normalise each feature set before concatenating "
+        "(as Moment-DETR does).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -74,10 +92,20 @@ def import_(
         --id-column video_id --vector-column emb videos.parquet
 
       vtr import wh/ --dataset msrvtt --modality video --format clip-retrieval embeddings/
+
+      vtr import wh/ --dataset qvh --modality video --clips 2s --backbone sf+clip
+        slowfast_features/ clip_features/
+
+      vtr import wh/ --dataset qvh --modality text --format npz --key pooler_output
+        --naming qid clip_text_features/
     """
     from vtr.ingest.importers.run import import_embeddings
     from vtr.warehouse import open_warehouse
 
+    if clips is not None:
+        _import_clips(warehouse, dataset, modality, sources, clips, backbone, layout, key,
+                      allow_pickle, allow_extra, normalize, as_json)  # fmt: skip
+        return
     with open_warehouse(warehouse) as wh:
         result = import_embeddings(
             wh, dataset, modality, sources, format, backbone, layer, pooling, temporal, frames,
@@ -90,6 +118,32 @@ def import_(
     console.print(
         f"{result.variant_id}: {result.written} written, {result.already_present} already "
         f"present{skipped} ({result.files} files, {result.content_hash[:19]}...)",
+        highlight=False,
+    )
+
+
+def _import_clips(warehouse, dataset, modality, sources, clips, backbone, layout, key,
+                  allow_pickle, allow_extra, normalize, as_json) -> None:  # fmt: skip
+    from vtr.errors import ImportInputError
+    from vtr.ingest.clips import parse_clip_len
+    from vtr.ingest.importers.clips import import_clip_features
+    from vtr.warehouse import open_warehouse
+
+    if modality != "video":
+        raise ImportInputError("--clips imports video clip features: give --modality video")
+    try:
+        clip_len = parse_clip_len(clips)
+    except ValueError as err:
+        raise ImportInputError(str(err)) from None
+    with open_warehouse(warehouse) as wh:
+        result = import_clip_features(wh, dataset, sources, clip_len, backbone, layout, key,
+                                      allow_pickle, allow_extra, normalize)  # fmt: skip
+    if as_json:
+        print_json(result.as_dict())
+        return
+    console.print(
+        f"{result.variant_id}: {result.written} clips of {result.videos} videos written, "
+        f"{result.already_present} videos already present",
         highlight=False,
     )
 
