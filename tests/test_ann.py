@@ -36,7 +36,8 @@ def indexed(wh):
         [video_ids, video_ids],
     )
     con.execute(
-        "INSERT INTO captions SELECT 'd', c, v, 'words', 1, NULL FROM "
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "SELECT 'd', c, v, 'words', 1, NULL FROM "
         "(SELECT unnest(?) AS c, unnest(?) AS v)",
         [caption_ids, [video_ids[g] for g in gt]],
     )
@@ -191,7 +192,8 @@ def crowded(wh):
         "INSERT INTO videos (dataset, video_id, split) SELECT 'd', unnest(?), 'test'", [video_ids]
     )
     con.execute(
-        "INSERT INTO captions SELECT 'd', c, v, 'words', 1, NULL FROM "
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "SELECT 'd', c, v, 'words', 1, NULL FROM "
         "(SELECT unnest(?) AS c, unnest(?) AS v)",
         [caption_ids, [video_ids[g] for g in gt]],
     )

@@ -37,7 +37,8 @@ def seeded(wh):
         )
         for i, text in enumerate(captions):
             con.execute(
-                "INSERT INTO captions VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [DATASET, f"{video}-{i}", video, text, len(text.split()), split],
             )
     # another dataset with the same ids must not leak in
@@ -85,7 +86,10 @@ def test_eda_report_numbers(seeded):
 def test_eda_of_a_dataset_without_categories_or_durations(wh, tmp_path):
     wh.con.execute("INSERT INTO datasets (dataset, format) VALUES ('bare', 'test')")
     wh.con.execute("INSERT INTO videos (dataset, video_id, split) VALUES ('bare', 'a', 'test')")
-    wh.con.execute("INSERT INTO captions VALUES ('bare', 'c', 'a', 'one two', 2, 'test')")
+    wh.con.execute(
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "VALUES ('bare', 'c', 'a', 'one two', 2, 'test')"
+    )
     path = write_eda_report(wh, "bare", out_dir=tmp_path / "out")
     text = path.read_text(encoding="utf-8")
     assert "no video categories" in text and "No durations yet" in text

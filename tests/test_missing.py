@@ -34,7 +34,8 @@ def partial(wh):
         "INSERT INTO videos (dataset, video_id, split) SELECT 'd', unnest(?), 'test'", [video_ids]
     )
     con.execute(
-        "INSERT INTO captions SELECT 'd', c, v, 'words', 1, NULL FROM "
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "SELECT 'd', c, v, 'words', 1, NULL FROM "
         "(SELECT unnest(?) AS c, unnest(?) AS v)",
         [caption_ids, [video_ids[g] for g in gt]],
     )
@@ -93,7 +94,10 @@ def test_skip_with_ann_answers_from_the_covered_items_only(partial):
 def test_nothing_to_evaluate_is_an_error(wh):
     wh.con.execute("INSERT INTO datasets (dataset, format) VALUES ('e', 'test')")
     wh.con.execute("INSERT INTO videos (dataset, video_id, split) VALUES ('e', 'a', 'test')")
-    wh.con.execute("INSERT INTO captions VALUES ('e', 'ca', 'a', 'words', 1, NULL)")
+    wh.con.execute(
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "VALUES ('e', 'ca', 'a', 'words', 1, NULL)"
+    )
     for variant in (TEXT, VIDEO):
         register_variant(wh, variant, DIM)
     wh.vectors.append(TEXT.lance_table, "e", ["ca"], np.ones((1, DIM), np.float32))

@@ -53,7 +53,8 @@ def seed_eval(wh, with_scores: bool = True) -> int:
     videos = list(VIDEOS)
     captions = [(f"c{i}", videos[i // 2], n) for i, n in enumerate(CAPTION_WORDS)]
     con.executemany(
-        "INSERT INTO captions VALUES (?, ?, ?, ?, ?, 'test')",
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "VALUES (?, ?, ?, ?, ?, 'test')",
         [[DATASET, c, v, " ".join(["w"] * n), n] for c, v, n in captions],
     )
     con.execute(

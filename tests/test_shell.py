@@ -17,7 +17,8 @@ DUCKDB = str(Path(sys.executable).with_name("duckdb"))
 def _seed(wh):
     wh.con.execute("INSERT INTO datasets VALUES ('d ü', 'msrvtt-json', NULL, NULL, now())")
     wh.con.execute(
-        "INSERT INTO captions VALUES ('d ü', 'c1', 'v1', 'a red ''circle''', 3, 'test'),"
+        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
+        "VALUES ('d ü', 'c1', 'v1', 'a red ''circle''', 3, 'test'),"
         " ('d ü', 'c2', 'v2', 'a blue square', 3, 'test')"
     )
     variant = Variant("text", "st:minilm")
