@@ -3,7 +3,7 @@
 Writes N per-item `<video_id>.npy` files and an R-row parquet (id, fixed-size list
 vector) of dim D for a registered dataset of that many videos, then imports each in
 a fresh spawned process (Lance must not run in a forked child) and reports items/s
-and that process's peak RSS (ru_maxrss), with the RSS it had before the import, so
+and that process's peak RSS (VmHWM), with the RSS it had before the import, so
 the import's own share shows.
 
     .venv/bin/python bench/import_throughput.py [--files 10000] [--rows 1000000] [--dim 512]
@@ -31,6 +31,14 @@ def _annotations(path: Path, n: int) -> Path:
 
 
 def _rss_mib() -> float:
+    """This process's peak RSS in MiB: VmHWM, which starts afresh at exec. (ru_maxrss
+    keeps the peak of the process before exec, i.e. of the bench's parent, on Linux.)"""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
