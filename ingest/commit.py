@@ -129,6 +129,7 @@ class Committer:
     def _mark_done(self, marks: pa.Table) -> None:
         with self.wh.transaction() as con, registered(con, "new_marks", marks):
             self.wh.sql("ingest/mark_done", {"dataset": self.dataset, "run_id": self.run_id})
+            self.wh.sql("runs/heartbeat", {"run_id": self.run_id})
 
     def close(self) -> None:
         self.commit()
@@ -151,6 +152,7 @@ def _table_dim(store: VectorStore, table: str, parts: list[Fragments]) -> int:
 def _append(store: VectorStore, table: str, parts: list[Fragments], dim: int) -> None:
     fragments = [FragmentMetadata.from_json(text) for part in parts for text in part.fragments]
     uri = str(store.table_path(table))
+    store.discard_broken_first_commit(table)
     if store.has_table(table):
         version = lance.dataset(uri).version
         lance.LanceDataset.commit(uri, lance.LanceOperation.Append(fragments), read_version=version)
@@ -186,7 +188,11 @@ def _table(wh, variant_id: str) -> str:
 
 
 def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) -> set[str]:
-    """Delete unmarked and duplicate rows of `dataset`; the marked item ids left."""
+    """Delete unmarked and duplicate rows of `dataset`; the marked item ids left.
+
+    A killed first commit (a 0-byte manifest) is discarded first, so this ingest makes
+    the table anew instead of failing on it."""
+    store.discard_broken_first_commit(table)
     if not store.has_table(table):
         return set()
     data = lance.dataset(str(store.table_path(table))).to_table(

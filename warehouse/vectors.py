@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -77,8 +78,26 @@ class VectorStore:
         return self.path / f"{table}.lance"
 
     def has_table(self, table: str) -> bool:
-        """A committed table: data files written ahead of a first commit do not count."""
-        return (self.table_path(table) / "_versions").is_dir()
+        """A committed table: one non-empty version manifest at least. Data files written
+        ahead of a first commit do not count, nor does the 0-byte manifest of a first
+        commit that was killed while it was being written."""
+        versions = self.table_path(table) / "_versions"
+        return versions.is_dir() and any(
+            path.stat().st_size > 0 for path in versions.glob("*.manifest")
+        )
+
+    def broken_first_commit(self, table: str) -> bool:
+        """A `_versions/` folder without any non-empty manifest (a killed first commit)."""
+        return (self.table_path(table) / "_versions").is_dir() and not self.has_table(table)
+
+    def discard_broken_first_commit(self, table: str) -> bool:
+        """Remove the `_versions/` of a killed first commit (nothing was committed, so
+        nothing is lost); the table's next commit is then its first. Only the process
+        that commits may call it. Whether there was one to remove."""
+        if not self.broken_first_commit(table):
+            return False
+        shutil.rmtree(self.table_path(table) / "_versions")
+        return True
 
     def table_dim(self, table: str) -> int | None:
         """The vector dim `table` stores, None when it does not exist."""
@@ -87,6 +106,7 @@ class VectorStore:
         return self.db.open_table(table).schema.field("vector").type.list_size
 
     def ensure_table(self, table: str, dim: int):
+        self.discard_broken_first_commit(table)
         if self.has_table(table):
             return self.db.open_table(table)
         return self.db.create_table(table, schema=vector_schema(dim))
@@ -117,6 +137,7 @@ class VectorStore:
             return
         vectors = check_vectors(table, ids, vectors, self.table_dim(table))
         batch = vector_batch(dataset, ids, vectors)
+        self.discard_broken_first_commit(table)
         if self.has_table(table):
             self.db.open_table(table).add(batch)
         else:  # a new table is created with its first rows: one commit, not two
