@@ -28,7 +28,13 @@ from lance.fragment import FragmentMetadata
 from vtr.errors import EmbeddingError
 from vtr.warehouse.queries import registered
 from vtr.warehouse.variants import Variant, get_variant
-from vtr.warehouse.vectors import VectorStore, check_vectors, vector_batch, vector_schema
+from vtr.warehouse.vectors import (
+    LANCE_ERRORS,
+    VectorStore,
+    check_vectors,
+    vector_batch,
+    vector_schema,
+)
 
 
 @dataclass
@@ -195,9 +201,7 @@ def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) 
     store.discard_broken_first_commit(table)
     if not store.has_table(table):
         return set()
-    data = lance.dataset(str(store.table_path(table))).to_table(
-        columns=["dataset", "item_id"], with_row_id=True
-    )
+    data = _read_ids(store, table)
     data = data.filter(pc.equal(data["dataset"], dataset))
     item_ids = data["item_id"].combine_chunks()
     groups = pc.index_in(item_ids, value_set=pc.unique(item_ids)).to_numpy(zero_copy_only=False)
@@ -211,6 +215,23 @@ def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) 
         ds = lance.dataset(str(store.table_path(table)))
         ds.delete(f"_rowid IN ({', '.join(str(int(r)) for r in doomed)})")
     return kept
+
+
+def _read_ids(store: VectorStore, table: str) -> pa.Table:
+    """(dataset, item_id, _rowid) of every row; fragments with an unreadable data file
+    (deleted, truncated) are dropped first, so their items are embedded again."""
+    uri = str(store.table_path(table))
+    try:
+        return lance.dataset(uri).to_table(columns=["dataset", "item_id"], with_row_id=True)
+    except LANCE_ERRORS as err:
+        try:
+            bad = [fragment_id for fragment_id, _, _ in store.unreadable_fragments(table)]
+        except LANCE_ERRORS:
+            bad = []
+        if not bad:
+            raise store.damaged(table, err) from None
+    store.drop_fragments(table, bad)
+    return lance.dataset(uri).to_table(columns=["dataset", "item_id"], with_row_id=True)
 
 
 def _unmark(wh, dataset: str, variant_id: str, items: set[str]) -> None:

@@ -289,3 +289,71 @@ def test_check_json_lists_findings_with_what_repair_does(healthy):
     assert data["repaired"] == [] and data["findings"] == data["remaining"]
     [found] = data["findings"]
     assert set(found) >= {"kind", "object", "detail", "repair"}
+
+
+def test_a_table_whose_current_version_does_not_open_is_rolled_back(healthy):
+    wh = healthy
+    versions = wh.vectors.table_path(TEXT.lance_table) / "_versions"
+    newest = min(versions.glob("*.manifest"))  # names count down from u64::MAX
+    newest.write_bytes(b"garbage")
+    [found] = check(wh)
+    assert found["kind"] == "unreadable_table" and "roll" in found["repair"]
+    root = wh.root
+    wh.close()
+    result = check_warehouse(root, repair=True)
+    assert _kinds(result["repaired"]) == ["unreadable_table"] and result["remaining"] == []
+    with open_warehouse(root) as wh:
+        rows, marks = _state(wh, TEXT)  # the last commit (e, f) is lost, and unmarked
+        assert rows == Counter(ITEMS[:4]) and marks == set(ITEMS[:4])
+        _ingest(wh, TEXT, 4, ITEMS, run=2)
+        assert _state(wh, TEXT) == (Counter(ITEMS), set(ITEMS))
+
+
+def test_an_ingest_drops_unreadable_fragments_by_itself_and_re_embeds_them(healthy):
+    wh = healthy
+    _data_file(wh, TEXT).unlink()
+    _ingest(wh, TEXT, 4, ITEMS, run=2)
+    assert _state(wh, TEXT) == (Counter(ITEMS), set(ITEMS))
+    redone = wh.con.execute(
+        "SELECT item_id FROM ingest_done WHERE variant_id = ? AND run_id = 2", [TEXT.id]
+    ).fetchall()
+    assert {r[0] for r in redone} == {"c", "d"}
+    assert check(wh) == []
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate"])
+def test_eval_on_an_unreadable_file_names_table_and_file_and_the_repair(tiny, damage):
+    from tiny import TEXT as TINY_TEXT
+    from tiny import VIDEO as TINY_VIDEO
+
+    root, _ = tiny
+    folder = root / "lance" / f"{TINY_VIDEO.lance_table}.lance" / "data"
+    [path] = list(folder.glob("*.lance"))
+    if damage == "delete":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:100])
+    runner = CliRunner()
+    argv = ["eval", str(root), "--dataset", "tiny", "--split", "test"]
+    result = runner.invoke(app, [*argv, "--text-variant", TINY_TEXT.id,
+                                 "--video-variant", TINY_VIDEO.id])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    message = " ".join(result.output.split())
+    assert TINY_VIDEO.lance_table in message and path.name in message
+    assert "run `vtr check --repair" in message and "Traceback" not in message
+    variants = runner.invoke(app, ["variants", str(root), "--json"])
+    assert variants.exit_code == 0, variants.output
+    result = runner.invoke(app, ["check", str(root), "--repair", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [f["kind"] for f in json.loads(result.stdout)["repaired"]] == ["unreadable_fragment"]
+
+
+def test_maintenance_on_an_unreadable_file_says_to_run_check_repair(healthy):
+    from vtr.errors import WarehouseDamaged
+
+    path = _data_file(healthy, TEXT)
+    path.write_bytes(path.read_bytes()[:50])
+    with pytest.raises(WarehouseDamaged, match=r"vtr check --repair") as caught:
+        maintain(healthy)
+    assert TEXT.lance_table in str(caught.value) and path.name in str(caught.value)

@@ -91,3 +91,7 @@ class UnknownQuery(VtrError):
 
 class ImportInputError(VtrError):
     """Embedding files that cannot be imported (unreadable, pickled, wrong key, bad ids)."""
+
+
+class WarehouseDamaged(VtrError):
+    """A Lance table or data file that cannot be read; `vtr check --repair` fixes it."""

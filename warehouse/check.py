@@ -31,7 +31,6 @@ Repairs never delete a readable row that has its done mark.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -44,6 +43,7 @@ from vtr.errors import VtrError
 from vtr.warehouse.catalog import CATALOG_FILE, Warehouse, open_warehouse
 from vtr.warehouse.runs import finish_run, process_gone
 from vtr.warehouse.variants import Variant, list_variants
+from vtr.warehouse.vectors import LANCE_ERRORS
 
 Finding = dict[str, Any]
 NOT_REPAIRABLE = "none: not repairable by vtr check"
@@ -128,7 +128,7 @@ def check_variant(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
     uri = str(store.table_path(table))
     try:
         dataset = lance.dataset(uri)
-    except (OSError, RuntimeError, ValueError) as err:
+    except LANCE_ERRORS as err:
         repair = "roll the table back to its newest version that opens"
         return [finding("unreadable_table", obj, _short(err), repair, table=table)]
     found, rows = [], []
@@ -136,7 +136,7 @@ def check_variant(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
         try:
             for batch in fragment.to_batches(columns=["dataset", "item_id", "vector"]):
                 rows += zip(batch["dataset"].to_pylist(), batch["item_id"].to_pylist(), strict=True)
-        except (OSError, RuntimeError, ValueError) as err:
+        except LANCE_ERRORS as err:
             files = [f.path for f in fragment.metadata.files]
             detail = f"fragment {fragment.fragment_id} ({', '.join(files)}): {_short(err)}"
             repair = "drop the fragment and unmark its items (the next ingest re-embeds them)"
@@ -302,8 +302,9 @@ def apply_repair(wh: Warehouse, item: Finding) -> bool:
             _reconcile_variant(wh, item["object"])
     elif kind == "unreadable_table":
         _roll_back(wh, item["table"])
+        _reconcile_variant(wh, item["object"])
     elif kind == "unreadable_fragment":
-        _drop_fragment(wh, item["table"], item["fragment"])
+        wh.vectors.drop_fragments(item["table"], [item["fragment"]])
         _reconcile_variant(wh, item["object"])
     elif kind in ("unmarked_rows", "duplicate_rows", "marks_without_rows"):
         _reconcile_variant(wh, item["object"])
@@ -355,28 +356,21 @@ def _reconcile_variant(wh: Warehouse, obj: str) -> None:
         reconcile(wh, dataset, [variant_id])
 
 
-def _drop_fragment(wh: Warehouse, table: str, fragment_id: int) -> None:
-    uri = str(wh.vectors.table_path(table))
-    dataset = lance.dataset(uri)
-    operation = lance.LanceOperation.Delete([], [int(fragment_id)], "false")
-    lance.LanceDataset.commit(uri, operation, read_version=dataset.version)
-
-
 def _roll_back(wh: Warehouse, table: str) -> None:
-    """Make the newest version that opens (and scans) the current one."""
-    uri = str(wh.vectors.table_path(table))
-    names = [p.stem for p in (Path(uri) / "_versions").glob("*.manifest") if p.stem.isdigit()]
-    # newer Lance names a manifest u64::MAX - version, so that names sort newest first
-    versions = sorted(2**64 - 1 - int(n) if int(n) > 2**63 else int(n) for n in names)
-    for version in reversed(versions):
+    """Make the newest version that opens the current one: the manifests of newer ones,
+    which do not open, are moved aside to `_versions_unreadable/`."""
+    uri = Path(wh.vectors.table_path(table))
+    manifests = {}
+    for path in (uri / "_versions").glob("*.manifest"):
+        if path.stem.isdigit():  # newer Lance names a manifest u64::MAX - version
+            number = int(path.stem)
+            manifests[2**64 - 1 - number if number > 2**63 else number] = path
+    aside = uri / "_versions_unreadable"
+    for version in sorted(manifests, reverse=True):
         try:
-            dataset = lance.dataset(uri, version=version)
-        except (OSError, RuntimeError, ValueError):
-            continue
-        dataset.restore()
-        return
+            lance.dataset(str(uri), version=version).count_rows()
+            return
+        except LANCE_ERRORS:
+            aside.mkdir(exist_ok=True)
+            manifests[version].rename(aside / manifests[version].name)
     raise VtrError(f"no version of {table} opens; remove {uri} and ingest again")
-
-
-def findings_json(result: dict[str, list[Finding]]) -> str:
-    return json.dumps(result, indent=2, default=str)

@@ -6,12 +6,15 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import lance
 import lancedb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vtr.errors import EmbeddingError, EvalInputError
+from vtr.errors import EmbeddingError, EvalInputError, WarehouseDamaged
+
+LANCE_ERRORS = (OSError, RuntimeError, ValueError)  # what Lance raises for a bad file
 
 
 def vector_schema(dim: int) -> pa.Schema:
@@ -112,7 +115,43 @@ class VectorStore:
         return self.db.create_table(table, schema=vector_schema(dim))
 
     def _scan(self, table: str, columns: list[str]) -> pa.Table:
-        return self.db.open_table(table).to_lance().to_table(columns=columns)
+        try:
+            return self.db.open_table(table).to_lance().to_table(columns=columns)
+        except LANCE_ERRORS as err:
+            raise self.damaged(table, err) from None
+
+    def damaged(self, table: str, err: BaseException) -> WarehouseDamaged:
+        """The error for an unreadable `table`, naming its unreadable files."""
+        try:
+            bad = self.unreadable_fragments(table)
+        except LANCE_ERRORS:
+            bad = []
+        files = ", ".join(path for _, paths, _ in bad for path in paths) or "its current version"
+        cause = str(err).split(", /")[0].removeprefix("External error: ")
+        return WarehouseDamaged(
+            f"embedding table {table} cannot be read ({files}: {cause}); "
+            f"run `vtr check --repair {self.path.parent}`"
+        )
+
+    def unreadable_fragments(self, table: str) -> list[tuple[int, list[str], str]]:
+        """(fragment id, its data files, the error) of each fragment that does not scan."""
+        uri = self.table_path(table)
+        bad = []
+        for fragment in lance.dataset(str(uri)).get_fragments():
+            try:
+                for _ in fragment.to_batches(columns=["dataset", "item_id", "vector"]):
+                    pass
+            except LANCE_ERRORS as err:
+                files = [str(uri / "data" / Path(f.path).name) for f in fragment.metadata.files]
+                bad.append((fragment.fragment_id, files, str(err).split(", /")[0]))
+        return bad
+
+    def drop_fragments(self, table: str, fragment_ids: list[int]) -> None:
+        """Remove whole fragments from `table` in one commit (their rows are gone)."""
+        uri = str(self.table_path(table))
+        version = lance.dataset(uri).version
+        operation = lance.LanceOperation.Delete([], [int(i) for i in fragment_ids], "false")
+        lance.LanceDataset.commit(uri, operation, read_version=version)
 
     def existing_ids(self, table: str, dataset: str) -> set[str]:
         """Item ids of `dataset` already stored in `table`."""
