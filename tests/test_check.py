@@ -357,3 +357,21 @@ def test_maintenance_on_an_unreadable_file_says_to_run_check_repair(healthy):
     with pytest.raises(WarehouseDamaged, match=r"vtr check --repair") as caught:
         maintain(healthy)
     assert TEXT.lance_table in str(caught.value) and path.name in str(caught.value)
+
+
+def test_a_corrupt_catalog_is_a_finding_not_a_traceback(healthy):
+    root = healthy.root
+    healthy.close()
+    catalog = root / "catalog.duckdb"
+    data = bytearray(catalog.read_bytes())
+    data[: 4096 * 3] = b"\xff" * (4096 * 3)  # the file header and both database headers
+    catalog.write_bytes(bytes(data))
+    result = CliRunner().invoke(app, ["check", str(root), "--json"])
+    assert result.exit_code == 1, result.output
+    [found] = json.loads(result.stdout)["remaining"]
+    assert found["kind"] == "catalog_unreadable" and found["object"] == "catalog.duckdb"
+
+
+def test_check_of_a_folder_without_a_warehouse_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 1 and "not a vtr warehouse" in result.output

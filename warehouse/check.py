@@ -15,6 +15,8 @@ does. Kinds:
 - `unreadable_fragment`: a data file is missing or cannot be scanned; repair drops
   that fragment from the table and unmarks its items, so the next ingest re-embeds
   exactly those.
+- `row_count_mismatch`: the table's row count disagrees with the rows a scan reads.
+  Reported, not repaired.
 - `unmarked_rows`, `duplicate_rows`, `marks_without_rows`: the rows of a variant
   written with done marks disagree with its marks; repair deletes rows without a mark
   and extra copies of a marked item, and drops marks whose row is gone.
@@ -134,8 +136,10 @@ def check_variant(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
     found, rows = [], []
     for fragment in dataset.get_fragments():
         try:
+            keys = []
             for batch in fragment.to_batches(columns=["dataset", "item_id", "vector"]):
-                rows += zip(batch["dataset"].to_pylist(), batch["item_id"].to_pylist(), strict=True)
+                keys += zip(batch["dataset"].to_pylist(), batch["item_id"].to_pylist(), strict=True)
+            rows += keys
         except LANCE_ERRORS as err:
             files = [f.path for f in fragment.metadata.files]
             detail = f"fragment {fragment.fragment_id} ({', '.join(files)}): {_short(err)}"
@@ -151,6 +155,9 @@ def check_variant(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
                     files=[str(Path(uri) / "data" / Path(f).name) for f in files],
                 )
             )
+    if not found and dataset.count_rows() != len(rows):
+        detail = f"the table counts {dataset.count_rows()} rows but {len(rows)} scan"
+        found.append(finding("row_count_mismatch", obj, detail, NOT_REPAIRABLE, table=table))
     if not marks:
         return found  # written without done marks (trained, clip-level): rows are the truth
     return found + _compare_marks(obj, table, set(marks), rows, bool(found))

@@ -36,10 +36,8 @@ def check(
 
     Example: `vtr check wh/`, then `vtr check wh/ --repair`
     """
-    from vtr.warehouse.catalog import open_warehouse
     from vtr.warehouse.check import check_warehouse
 
-    open_warehouse(warehouse, read_only=True).close()  # a clear error when it is none
     result = check_warehouse(warehouse, repair=repair)
     if as_json:
         print_json(result)
