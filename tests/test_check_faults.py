@@ -86,3 +86,49 @@ def test_a_kill_in_the_first_commit_leaves_a_usable_warehouse(tmp_path, small_co
     assert result.exit_code == 0, result.output
     runs = json.loads(runner.invoke(app, ["runs", str(root), "--json"]).stdout)
     assert [(r["kind"], r["status"]) for r in runs][1:] == [("ingest", "failed"), ("ingest", "ok")]
+
+
+# The child dies as `vtr train` did when killed during its write-back: the text
+# variant written, the video variant registered, its rows never appended.
+DIE_IN_WRITE_BACK = """
+import os, signal, sys
+from vtr.warehouse.vectors import VectorStore
+
+append, calls = VectorStore.append, []
+def dying(self, table, dataset, ids, vectors):
+    calls.append(table)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    append(self, table, dataset, ids, vectors)
+VectorStore.append = dying
+sys.argv = ["vtr", *sys.argv[1:]]
+from vtr.cli import main
+main()
+"""
+
+
+def test_train_killed_during_write_back_is_cleaned_by_check_repair(trained_wh):
+    root = trained_wh
+    text = f"text/{TINY}/final/embed"
+    argv = ["train", str(root), "--dataset", "synth", "--text-variant", text,
+            "--video-variant", f"video/{TINY}/final/embed/mean/4f", "--head", "proj",
+            "--dim", "16", "--epochs", "1", "--batch-size", "32", "--widths", "16"]  # fmt: skip
+    with open_warehouse(root, read_only=True) as wh:
+        before = sorted(v["variant_id"] for v in list_variants(wh))
+    code = textwrap.dedent(DIE_IN_WRITE_BACK)
+    died = subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, capture_output=True)
+    assert died.returncode == -9, died.stderr[-2000:]
+    runner = CliRunner()
+    runs = json.loads(runner.invoke(app, ["runs", str(root), "--json"]).stdout)
+    assert (runs[-1]["kind"], runs[-1]["status"]) == ("train", "crashed")
+    result = runner.invoke(app, ["check", str(root), "--json"])
+    kinds = Counter(f["kind"] for f in json.loads(result.stdout)["findings"])
+    assert kinds["orphan_variant"] == 2 and kinds["dead_run"] == 1, kinds
+    result = runner.invoke(app, ["check", str(root), "--repair", "--json"])
+    assert result.exit_code == 0, result.output
+    with open_warehouse(root, read_only=True) as wh:
+        assert sorted(v["variant_id"] for v in list_variants(wh)) == before
+    rerun = runner.invoke(app, argv)
+    assert rerun.exit_code == 0, rerun.output
+    result = runner.invoke(app, ["check", str(root), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["remaining"] == []
