@@ -158,12 +158,14 @@ def test_an_unreadable_data_file_is_dropped_and_exactly_its_items_re_embedded(he
 
 def test_rows_without_marks_and_duplicates_are_found_and_the_marked_rows_kept(healthy):
     wh = healthy
-    wh.vectors.append(TEXT.lance_table, "d", ["a", "zz"], _vectors(["a", "zz"], 4))
+    wh.vectors.append(TEXT.lance_table, "d", ["a", "[zz]"], _vectors(["a", "[zz]"], 4))
     wh.con.execute("DELETE FROM ingest_done WHERE variant_id = ? AND item_id = 'f'", [TEXT.id])
     found = check(wh)
     assert _kinds(found) == ["duplicate_rows", "unmarked_rows"]
     root = wh.root
     wh.close()
+    shown = CliRunner().invoke(app, ["check", str(root)])
+    assert shown.exit_code == 1 and "'[zz]'" in shown.output  # ids print as they are
     result = check_warehouse(root, repair=True)
     assert result["remaining"] == []
     with open_warehouse(root, read_only=True) as wh:

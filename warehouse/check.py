@@ -116,6 +116,10 @@ def check_catalog(wh: Warehouse) -> list[Finding]:
 
 def check_variant(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
     """The variant's Lance table: opens, every fragment scans, rows agree with marks."""
+    return [{**item, "variant_id": variant["variant_id"]} for item in _check_table(wh, variant)]
+
+
+def _check_table(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
     store, table, variant_id = wh.vectors, variant["lance_table"], variant["variant_id"]
     obj = f"variant {variant_id} (table {table})"
     marks = wh.sql("check/marks", {"variant_id": variant_id}).fetchall()
@@ -166,8 +170,8 @@ def check_variant(wh: Warehouse, variant: dict[str, Any]) -> list[Finding]:
 def _compare_marks(obj: str, table: str, marks: set, rows: list, lost: bool) -> list[Finding]:
     found = []
     counts = Counter(rows)
-    unmarked = [key for key in counts if key not in marks]
-    duplicated = [key for key, n in counts.items() if n > 1 and key in marks]
+    unmarked = sorted(key for key in counts if key not in marks)
+    duplicated = sorted(key for key, n in counts.items() if n > 1 and key in marks)
     missing = marks - set(counts)
     repair = "delete the rows without a mark and the extra copies (one row per mark stays)"
     if unmarked:
@@ -298,7 +302,16 @@ def _short(err: BaseException) -> str:
 
 
 def apply_repair(wh: Warehouse, item: Finding) -> bool:
-    """Do `item`'s repair; whether there was one to do."""
+    """Do `item`'s repair; whether it was done. A repair that fails leaves its error in
+    `item["repair_error"]` (the check after the repairs reports what is still wrong)."""
+    try:
+        return _repair(wh, item)
+    except (*LANCE_ERRORS, duckdb.Error, VtrError) as err:
+        item["repair_error"] = str(err).split(", /")[0]
+        return False
+
+
+def _repair(wh: Warehouse, item: Finding) -> bool:
     kind = item["kind"]
     if kind == "catalog_wal":
         wh.con.execute("CHECKPOINT")
@@ -306,15 +319,15 @@ def apply_repair(wh: Warehouse, item: Finding) -> bool:
         path = Path(item.get("path") or wh.vectors.table_path(item["table"]))
         shutil.rmtree(path, ignore_errors=True)
         if kind == "broken_table":
-            _reconcile_variant(wh, item["object"])
+            _reconcile_variant(wh, item["variant_id"])
     elif kind == "unreadable_table":
         _roll_back(wh, item["table"])
-        _reconcile_variant(wh, item["object"])
+        _reconcile_variant(wh, item["variant_id"])
     elif kind == "unreadable_fragment":
         wh.vectors.drop_fragments(item["table"], [item["fragment"]])
-        _reconcile_variant(wh, item["object"])
+        _reconcile_variant(wh, item["variant_id"])
     elif kind in ("unmarked_rows", "duplicate_rows", "marks_without_rows"):
-        _reconcile_variant(wh, item["object"])
+        _reconcile_variant(wh, item["variant_id"])
     elif kind == "orphan_variant":
         with wh.transaction():
             wh.sql("check/unmark_variant", {"variant_id": item["variant_id"]})
@@ -342,15 +355,10 @@ _DELETE_EVAL = (
 )
 
 
-def _variant_of(obj: str) -> str:
-    return obj.removeprefix("variant ").rsplit(" (table ", 1)[0]
-
-
-def _reconcile_variant(wh: Warehouse, obj: str) -> None:
+def _reconcile_variant(wh: Warehouse, variant_id: str) -> None:
     """Rows and marks of the variant made to agree, dataset by dataset (ingest's rule)."""
     from vtr.ingest.commit import reconcile
 
-    variant_id = _variant_of(obj)
     marks = wh.sql("check/marks", {"variant_id": variant_id}).fetchall()
     if not marks:
         return  # a variant written without marks: its rows are kept as they are

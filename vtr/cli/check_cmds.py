@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vtr.cli.common import console, print_json, reports_errors
 
@@ -44,10 +45,18 @@ def check(
     else:
         for item in result["repaired"]:
             console.print(f"repaired {item['kind']}: {item['object']}", highlight=False)
+        for item in result["findings"]:
+            if "repair_error" in item:
+                console.print(
+                    f"repair of {item['kind']} failed: {item['object']}: {item['repair_error']}",
+                    highlight=False,
+                    soft_wrap=True,
+                    markup=False,
+                )
         for item in result["remaining"]:
             console.print(
-                f"[bold]{item['kind']}[/]: {item['object']}: {item['detail']}\n"
-                f"  --repair: {item['repair']}",
+                f"[bold]{item['kind']}[/]: {escape(item['object'])}: {escape(item['detail'])}\n"
+                f"  --repair: {escape(item['repair'])}",
                 highlight=False,
                 soft_wrap=True,
                 markup=True,
