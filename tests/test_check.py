@@ -377,3 +377,32 @@ def test_a_corrupt_catalog_is_a_finding_not_a_traceback(healthy):
 def test_check_of_a_folder_without_a_warehouse_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 1 and "not a vtr warehouse" in result.output
+
+
+def test_a_reused_pid_counts_as_gone_and_a_live_one_does_not():
+    import socket
+
+    from vtr.warehouse.runs import process_gone, process_started
+
+    host, parent = socket.gethostname(), os.getppid()
+    started = process_started(parent)
+    assert started is not None
+    assert not process_gone(parent, host, started)  # alive, the same process
+    assert process_gone(parent, host, started - 3600)  # alive, but another process
+    assert not process_gone(parent, "another-host", started - 3600)  # cannot tell
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert process_gone(child.pid, host, None)
+
+
+def test_each_commit_is_a_heartbeat_of_its_run(wh):
+    run = start_run(wh, "ingest", {})
+    first = wh.con.execute("SELECT heartbeat_at FROM runs WHERE run_id = ?", [run]).fetchone()
+    register_variant(wh, TEXT, 4)
+    committer = Committer(wh, "d", run_id=run, every=1)
+    committer.add([write_fragments(wh.lance_path, TEXT.lance_table, "d", ["a"],
+                                   _vectors(["a"], 4), TEXT.id)])  # fmt: skip
+    later = wh.con.execute("SELECT heartbeat_at FROM runs WHERE run_id = ?", [run]).fetchone()
+    assert first[0] is not None and later[0] > first[0]
+    [row] = list_runs(wh)
+    assert row["pid"] == os.getpid() and row["status"] == "running"
