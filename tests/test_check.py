@@ -406,3 +406,18 @@ def test_each_commit_is_a_heartbeat_of_its_run(wh):
     assert first[0] is not None and later[0] > first[0]
     [row] = list_runs(wh)
     assert row["pid"] == os.getpid() and row["status"] == "running"
+
+
+def test_a_catalog_behind_the_schema_is_reported_and_migrated(healthy):
+    root = healthy.root
+    healthy.con.execute("DELETE FROM schema_version WHERE version = 18")
+    for column in ("pid", "host", "process_started", "heartbeat_at"):
+        healthy.con.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+    healthy.close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", str(root), "--json"])
+    assert result.exit_code == 1, result.output
+    [found] = json.loads(result.stdout)["remaining"]
+    assert found["kind"] == "catalog_schema_behind" and "18" in found["detail"]
+    result = runner.invoke(app, ["check", str(root), "--repair"])
+    assert result.exit_code == 0, result.output

@@ -2,31 +2,13 @@
 
 Each finding is a dict {kind, object, detail, repair}: what is wrong, with which object
 (a catalog table, a variant's Lance table, a run, an evaluation), and what a repair
-does. Kinds:
-
-- `catalog_unreadable`: the catalog does not open, or a table of it cannot be read in
-  full (DuckDB verifies block checksums on read). Not repairable here.
-- `catalog_wal`: a write-ahead log was left behind (a skipped checkpoint); repair
-  checkpoints it into the catalog.
-- `broken_table`: a table folder whose first commit was killed (`_versions/` holds no
-  non-empty manifest); repair removes the folder (it holds nothing committed).
-- `unreadable_table`: the table's current version does not open; repair rolls it
-  back to its newest version that opens.
-- `unreadable_fragment`: a data file is missing or cannot be scanned; repair drops
-  that fragment from the table and unmarks its items, so the next ingest re-embeds
-  exactly those.
-- `row_count_mismatch`: the table's row count disagrees with the rows a scan reads.
-  Reported, not repaired.
-- `unmarked_rows`, `duplicate_rows`, `marks_without_rows`: the rows of a variant
-  written with done marks disagree with its marks; repair deletes rows without a mark
-  and extra copies of a marked item, and drops marks whose row is gone.
-- `orphan_table`: a table folder that no variant names; repair removes it.
-- `orphan_variant`: a variant written by a training run that crashed before it
-  recorded itself; repair deletes the variant, its marks and its table.
-- `dead_run`: a run recorded as running whose process is gone; repair marks it failed.
-- `half_written_eval`: an evaluation without its rank rows; repair deletes it.
-- `dangling_eval`, `dangling_train_run`: references to variants or runs that do not
-  exist; reported, not repaired (they record results that may still matter).
+does. Kinds, by what they look at:
+catalog (`catalog_unreadable`, `catalog_schema_behind`, `catalog_wal`), Lance tables
+(`broken_table`, `unreadable_table`, `unreadable_fragment`, `row_count_mismatch`,
+`orphan_table`), rows against done marks (`unmarked_rows`, `duplicate_rows`,
+`marks_without_rows`), references (`orphan_variant`, `half_written_eval`,
+`dangling_eval`, `dangling_train_run`) and runs (`dead_run`). The README's "vtr check"
+section tables what each means and what its repair does.
 
 Repairs never delete a readable row that has its done mark.
 """
@@ -43,6 +25,7 @@ import lance
 
 from vtr.errors import VtrError
 from vtr.warehouse.catalog import CATALOG_FILE, Warehouse, open_warehouse
+from vtr.warehouse.migrations import schema_files
 from vtr.warehouse.runs import finish_run, process_gone
 from vtr.warehouse.variants import Variant, list_variants
 from vtr.warehouse.vectors import LANCE_ERRORS
@@ -111,6 +94,12 @@ def check_catalog(wh: Warehouse) -> list[Finding]:
             wh.sql("check/scan_table", {"table_name": name}).fetchall()
         except duckdb.Error as err:
             found.append(finding("catalog_unreadable", f"table {name}", str(err), NOT_REPAIRABLE))
+    applied = {row[0] for row in wh.sql("catalog/applied_versions").fetchall()}
+    behind = sorted({version for version, _, _ in schema_files()} - applied)
+    if behind and not found:  # the other checks read the newest schema
+        detail = f"schema version(s) {', '.join(map(str, behind))} not applied yet"
+        repair = "apply the schema migrations (any read-write open does)"
+        found.append(finding("catalog_schema_behind", CATALOG_FILE, detail, repair))
     return found
 
 
@@ -313,7 +302,9 @@ def apply_repair(wh: Warehouse, item: Finding) -> bool:
 
 def _repair(wh: Warehouse, item: Finding) -> bool:
     kind = item["kind"]
-    if kind == "catalog_wal":
+    if kind == "catalog_schema_behind":
+        pass  # the read-write open that repairs has migrated the catalog
+    elif kind == "catalog_wal":
         wh.con.execute("CHECKPOINT")
     elif kind in ("broken_table", "orphan_table"):
         path = Path(item.get("path") or wh.vectors.table_path(item["table"]))
