@@ -421,3 +421,25 @@ def test_a_catalog_behind_the_schema_is_reported_and_migrated(healthy):
     assert found["kind"] == "catalog_schema_behind" and "18" in found["detail"]
     result = runner.invoke(app, ["check", str(root), "--repair"])
     assert result.exit_code == 0, result.output
+
+
+def test_references_to_missing_variants_and_runs_are_reported_not_repaired(healthy):
+    wh = healthy
+    wh.con.execute(
+        "INSERT INTO evals (dataset, split, text_variant, video_variant, search, k, n_texts, "
+        "n_videos) VALUES ('d', 'test', 'text/gone/final/embed', ?, 'exact', 10, 0, 0)",
+        [VIDEO.id],
+    )
+    wh.con.execute(
+        "INSERT INTO train_runs (run_id, dataset, text_variant, video_variant, head, loss, "
+        "out_text_variant) VALUES (42, 'd', ?, ?, 'proj', 'infonce', 'text/gone/final/embed')",
+        [TEXT.id, VIDEO.id],
+    )
+    found = check(wh)
+    assert _kinds(found) == ["dangling_eval", "dangling_train_run"]
+    assert "'text/gone/final/embed'" in found[0]["detail"]
+    assert "run 42" in found[1]["detail"] and "text/gone/final/embed" in found[1]["detail"]
+    root = wh.root
+    wh.close()
+    result = check_warehouse(root, repair=True)
+    assert result["repaired"] == [] and _kinds(result["remaining"]) == _kinds(found)
