@@ -28,7 +28,13 @@ from lance.fragment import FragmentMetadata
 from vtr.errors import EmbeddingError
 from vtr.warehouse.queries import registered
 from vtr.warehouse.variants import Variant, get_variant
-from vtr.warehouse.vectors import VectorStore, check_vectors, vector_batch, vector_schema
+from vtr.warehouse.vectors import (
+    LANCE_ERRORS,
+    VectorStore,
+    check_vectors,
+    vector_batch,
+    vector_schema,
+)
 
 
 @dataclass
@@ -129,6 +135,7 @@ class Committer:
     def _mark_done(self, marks: pa.Table) -> None:
         with self.wh.transaction() as con, registered(con, "new_marks", marks):
             self.wh.sql("ingest/mark_done", {"dataset": self.dataset, "run_id": self.run_id})
+            self.wh.sql("runs/heartbeat", {"run_id": self.run_id})
 
     def close(self) -> None:
         self.commit()
@@ -151,6 +158,7 @@ def _table_dim(store: VectorStore, table: str, parts: list[Fragments]) -> int:
 def _append(store: VectorStore, table: str, parts: list[Fragments], dim: int) -> None:
     fragments = [FragmentMetadata.from_json(text) for part in parts for text in part.fragments]
     uri = str(store.table_path(table))
+    store.discard_broken_first_commit(table)
     if store.has_table(table):
         version = lance.dataset(uri).version
         lance.LanceDataset.commit(uri, lance.LanceOperation.Append(fragments), read_version=version)
@@ -186,12 +194,14 @@ def _table(wh, variant_id: str) -> str:
 
 
 def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) -> set[str]:
-    """Delete unmarked and duplicate rows of `dataset`; the marked item ids left."""
+    """Delete unmarked and duplicate rows of `dataset`; the marked item ids left.
+
+    A killed first commit (a 0-byte manifest) is discarded first, so this ingest makes
+    the table anew instead of failing on it."""
+    store.discard_broken_first_commit(table)
     if not store.has_table(table):
         return set()
-    data = lance.dataset(str(store.table_path(table))).to_table(
-        columns=["dataset", "item_id"], with_row_id=True
-    )
+    data = _read_ids(store, table)
     data = data.filter(pc.equal(data["dataset"], dataset))
     item_ids = data["item_id"].combine_chunks()
     groups = pc.index_in(item_ids, value_set=pc.unique(item_ids)).to_numpy(zero_copy_only=False)
@@ -205,6 +215,23 @@ def _clean_table(store: VectorStore, table: str, dataset: str, marks: set[str]) 
         ds = lance.dataset(str(store.table_path(table)))
         ds.delete(f"_rowid IN ({', '.join(str(int(r)) for r in doomed)})")
     return kept
+
+
+def _read_ids(store: VectorStore, table: str) -> pa.Table:
+    """(dataset, item_id, _rowid) of every row; fragments with an unreadable data file
+    (deleted, truncated) are dropped first, so their items are embedded again."""
+    uri = str(store.table_path(table))
+    try:
+        return lance.dataset(uri).to_table(columns=["dataset", "item_id"], with_row_id=True)
+    except LANCE_ERRORS as err:
+        try:
+            bad = [fragment_id for fragment_id, _, _ in store.unreadable_fragments(table)]
+        except LANCE_ERRORS:
+            bad = []
+        if not bad:
+            raise store.damaged(table, err) from None
+    store.drop_fragments(table, bad)
+    return lance.dataset(uri).to_table(columns=["dataset", "item_id"], with_row_id=True)
 
 
 def _unmark(wh, dataset: str, variant_id: str, items: set[str]) -> None:

@@ -95,3 +95,7 @@ class ImportInputError(VtrError):
 
 class IngestOptionError(VtrError):
     """Ingest options no run can work with (no backbone, --frames 0, a missing --videos)."""
+
+
+class WarehouseDamaged(VtrError):
+    """A Lance table or data file that cannot be read; `vtr check --repair` fixes it."""

@@ -21,6 +21,7 @@ from typing import Any
 from vtr.errors import VtrError
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.variants import list_variants
+from vtr.warehouse.vectors import LANCE_ERRORS
 
 
 @dataclass
@@ -50,11 +51,14 @@ def maintain(wh: Warehouse, keep: timedelta = timedelta(0)) -> list[dict[str, An
                     asdict(TableMaintenance(variant["variant_id"], table, 0, 0, 0, 0, removed))
                 )
             continue
-        dataset = wh.vectors.db.open_table(table).to_lance()
-        before = len(dataset.get_fragments())
-        rows = dataset.count_rows()
-        dataset.optimize.compact_files()
-        stats = dataset.cleanup_old_versions(older_than=keep, delete_unverified=True)
+        try:
+            dataset = wh.vectors.db.open_table(table).to_lance()
+            before = len(dataset.get_fragments())
+            rows = dataset.count_rows()
+            dataset.optimize.compact_files()
+            stats = dataset.cleanup_old_versions(older_than=keep, delete_unverified=True)
+        except LANCE_ERRORS as err:  # a deleted or truncated data file
+            raise wh.vectors.damaged(table, err) from None
         after = wh.vectors.db.open_table(table).to_lance()
         if after.count_rows() != rows:  # compaction rewrites, it must never change the rows
             raise VtrError(

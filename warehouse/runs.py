@@ -8,9 +8,12 @@ work starts and always finished, `ok` (or the status the work sets) when it retu
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -47,8 +50,49 @@ def run_lifecycle(wh, kind: str, config: dict[str, Any]) -> Iterator[Run]:
 
 
 def start_run(wh, kind: str, config: dict[str, Any]) -> int:
-    row = wh.sql("runs/start", {"kind": kind, "config": json.dumps(config, default=str)})
-    return int(row.fetchone()[0])
+    """Record a `running` run with this process's PID, host and start time."""
+    pid = os.getpid()
+    params = {"kind": kind, "config": json.dumps(config, default=str), "pid": pid}
+    params |= {"host": socket.gethostname(), "process_started": process_started(pid)}
+    return int(wh.sql("runs/start", params).fetchone()[0])
+
+
+def process_started(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch, 0.01 s ticks); None where
+    this system does not say (no /proc) or there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, StopIteration, ValueError):
+        return None
+    ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, starttime
+    return round(boot + ticks / os.sysconf("SC_CLK_TCK"), 2)
+
+
+def process_gone(pid: int | None, host: str | None, started: float | None) -> bool:
+    """Whether the process a run recorded is known to be gone: same host, and no process
+    with that PID, or one that started at another time (the PID was reused)."""
+    if pid is None or host != socket.gethostname():
+        return False  # another host's process cannot be looked at from here
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # it exists, owned by another user
+    now = process_started(pid)
+    return started is not None and now is not None and abs(now - started) > 1.0
+
+
+def heartbeat(wh, run_id: int) -> None:
+    """Note that run `run_id` is still making progress (at each commit)."""
+    wh.sql("runs/heartbeat", {"run_id": run_id})
 
 
 def finish_run(wh, run_id: int, status: str, summary: dict[str, Any]) -> None:
@@ -76,4 +120,11 @@ def record_error(
 
 
 def list_runs(wh) -> list[dict[str, Any]]:
-    return wh.rows("runs/list")
+    """Every run; a `running` one whose process is gone (see `process_gone`) as `crashed`."""
+    rows = wh.rows("runs/list")
+    for row in rows:
+        if row["status"] == "running" and process_gone(
+            row["pid"], row["host"], row["process_started"]
+        ):
+            row["status"] = "crashed"
+    return rows

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import lance
 import lancedb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vtr.errors import EmbeddingError, EvalInputError
+from vtr.errors import EmbeddingError, EvalInputError, WarehouseDamaged
+
+LANCE_ERRORS = (OSError, RuntimeError, ValueError)  # what Lance raises for a bad file
 
 
 def vector_schema(dim: int) -> pa.Schema:
@@ -77,8 +81,26 @@ class VectorStore:
         return self.path / f"{table}.lance"
 
     def has_table(self, table: str) -> bool:
-        """A committed table: data files written ahead of a first commit do not count."""
-        return (self.table_path(table) / "_versions").is_dir()
+        """A committed table: one non-empty version manifest at least. Data files written
+        ahead of a first commit do not count, nor does the 0-byte manifest of a first
+        commit that was killed while it was being written."""
+        versions = self.table_path(table) / "_versions"
+        return versions.is_dir() and any(
+            path.stat().st_size > 0 for path in versions.glob("*.manifest")
+        )
+
+    def broken_first_commit(self, table: str) -> bool:
+        """A `_versions/` folder without any non-empty manifest (a killed first commit)."""
+        return (self.table_path(table) / "_versions").is_dir() and not self.has_table(table)
+
+    def discard_broken_first_commit(self, table: str) -> bool:
+        """Remove the `_versions/` of a killed first commit (nothing was committed, so
+        nothing is lost); the table's next commit is then its first. Only the process
+        that commits may call it. Whether there was one to remove."""
+        if not self.broken_first_commit(table):
+            return False
+        shutil.rmtree(self.table_path(table) / "_versions")
+        return True
 
     def table_dim(self, table: str) -> int | None:
         """The vector dim `table` stores, None when it does not exist."""
@@ -87,12 +109,49 @@ class VectorStore:
         return self.db.open_table(table).schema.field("vector").type.list_size
 
     def ensure_table(self, table: str, dim: int):
+        self.discard_broken_first_commit(table)
         if self.has_table(table):
             return self.db.open_table(table)
         return self.db.create_table(table, schema=vector_schema(dim))
 
     def _scan(self, table: str, columns: list[str]) -> pa.Table:
-        return self.db.open_table(table).to_lance().to_table(columns=columns)
+        try:
+            return self.db.open_table(table).to_lance().to_table(columns=columns)
+        except LANCE_ERRORS as err:
+            raise self.damaged(table, err) from None
+
+    def damaged(self, table: str, err: BaseException) -> WarehouseDamaged:
+        """The error for an unreadable `table`, naming its unreadable files."""
+        try:
+            bad = self.unreadable_fragments(table)
+        except LANCE_ERRORS:
+            bad = []
+        files = ", ".join(path for _, paths, _ in bad for path in paths) or "its current version"
+        cause = str(err).split(", /")[0].removeprefix("External error: ")
+        return WarehouseDamaged(
+            f"embedding table {table} cannot be read ({files}: {cause}); "
+            f"run `vtr check --repair {self.path.parent}`"
+        )
+
+    def unreadable_fragments(self, table: str) -> list[tuple[int, list[str], str]]:
+        """(fragment id, its data files, the error) of each fragment that does not scan."""
+        uri = self.table_path(table)
+        bad = []
+        for fragment in lance.dataset(str(uri)).get_fragments():
+            try:
+                for _ in fragment.to_batches(columns=["dataset", "item_id", "vector"]):
+                    pass
+            except LANCE_ERRORS as err:
+                files = [str(uri / "data" / Path(f.path).name) for f in fragment.metadata.files]
+                bad.append((fragment.fragment_id, files, str(err).split(", /")[0]))
+        return bad
+
+    def drop_fragments(self, table: str, fragment_ids: list[int]) -> None:
+        """Remove whole fragments from `table` in one commit (their rows are gone)."""
+        uri = str(self.table_path(table))
+        version = lance.dataset(uri).version
+        operation = lance.LanceOperation.Delete([], [int(i) for i in fragment_ids], "false")
+        lance.LanceDataset.commit(uri, operation, read_version=version)
 
     def existing_ids(self, table: str, dataset: str) -> set[str]:
         """Item ids of `dataset` already stored in `table`."""
@@ -117,6 +176,7 @@ class VectorStore:
             return
         vectors = check_vectors(table, ids, vectors, self.table_dim(table))
         batch = vector_batch(dataset, ids, vectors)
+        self.discard_broken_first_commit(table)
         if self.has_table(table):
             self.db.open_table(table).add(batch)
         else:  # a new table is created with its first rows: one commit, not two

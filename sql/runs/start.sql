@@ -1,1 +1,3 @@
-INSERT INTO runs (kind, config) VALUES ($kind, $config) RETURNING run_id;
+INSERT INTO runs (kind, config, pid, host, process_started, heartbeat_at)
+VALUES ($kind, $config, $pid, $host, $process_started, current_timestamp)
+RETURNING run_id;

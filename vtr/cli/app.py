@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from vtr.cli import (
+    check_cmds,
     demo_cmds,
     eval_cmds,
     fuse_cmds,
@@ -46,5 +47,6 @@ report_cmds.register(app)
 moment_cmds.register(app)
 step_cmds.register(app)
 demo_cmds.register(app)
+check_cmds.register(app)
 app.add_typer(groups.train_app, name="train")
 app.add_typer(groups.predict_app, name="predict")

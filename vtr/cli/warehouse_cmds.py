@@ -123,6 +123,9 @@ def runs(
 ) -> None:
     """List ingest, training and other runs with their status and summary.
 
+    A `running` run whose process is gone (same host: its PID is gone or was reused)
+    shows as `crashed`; `vtr check --repair` marks it `failed`.
+
     Example: `vtr runs wh/ --json`
     """
     from vtr.warehouse import open_warehouse

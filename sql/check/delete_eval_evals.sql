@@ -1,0 +1,1 @@
+DELETE FROM evals WHERE eval_id = $eval_id;

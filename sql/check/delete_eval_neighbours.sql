@@ -1,0 +1,1 @@
+DELETE FROM neighbours WHERE eval_id = $eval_id;

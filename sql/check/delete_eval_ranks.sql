@@ -1,0 +1,1 @@
+DELETE FROM ranks WHERE eval_id = $eval_id;

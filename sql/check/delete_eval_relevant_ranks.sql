@@ -1,0 +1,1 @@
+DELETE FROM relevant_ranks WHERE eval_id = $eval_id;

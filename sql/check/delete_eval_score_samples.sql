@@ -1,0 +1,1 @@
+DELETE FROM score_samples WHERE eval_id = $eval_id;

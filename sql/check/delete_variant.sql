@@ -1,0 +1,1 @@
+DELETE FROM variants WHERE variant_id = $variant_id;

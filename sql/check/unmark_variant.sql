@@ -1,0 +1,1 @@
+DELETE FROM ingest_done WHERE variant_id = $variant_id;

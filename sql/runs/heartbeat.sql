@@ -1,0 +1,1 @@
+UPDATE runs SET heartbeat_at = current_timestamp WHERE run_id = $run_id;
