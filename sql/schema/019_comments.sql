@@ -272,3 +272,7 @@ COMMENT ON COLUMN retrieval_metrics."MedR" IS 'Median rank.';
 COMMENT ON COLUMN retrieval_metrics."MeanR" IS 'Mean rank.';
 COMMENT ON COLUMN retrieval_metrics."MRR" IS 'Mean reciprocal rank.';
 COMMENT ON COLUMN retrieval_metrics."mAP" IS 'Mean average precision.';
+COMMENT ON COLUMN runs.pid IS 'PID of the process that runs it (schema 018).';
+COMMENT ON COLUMN runs.host IS 'Host of that process.';
+COMMENT ON COLUMN runs.process_started IS 'Start time of that process (Unix seconds), to tell a reused PID.';
+COMMENT ON COLUMN runs.heartbeat_at IS 'Time of its last commit; `vtr runs` shows a running run whose process is gone as crashed.';
