@@ -101,6 +101,24 @@ def test_a_moment_detr_folder_trains_and_predicts_like_the_warehouse_vectors(mom
     assert again["written"] == 0 and again["already_present"] == len(by_video)
 
 
+def test_clip_export_round_trips_bit_identical(moments_wh):
+    root, wh = moments_wh
+    out = root / "exported"
+    _run("export", wh, CLIPS, out, "--format", "clips")
+    assert sorted(p.suffix for p in out.iterdir()) == [".npz"] * 6
+    result = json.loads(_run("import", wh, out, "--dataset", "m", "--modality", "video",
+                             "--clips", "2s", "--backbone", "roundtrip", "--no-normalize",
+                             "--json"))  # fmt: skip
+    original, _ = _clip_vectors(wh, CLIPS)
+    back, _ = _clip_vectors(wh, result["variant_id"])
+    assert back.keys() == original.keys()
+    assert all(np.array_equal(back[i], original[i]) for i in original)
+    refused = CliRunner().invoke(
+        app, ["export", str(wh), MINILM, str(root / "x"), "--format", "clips"]
+    )
+    assert refused.exit_code != 0 and "exports clip-level variants" in refused.output
+
+
 def test_feature_sets_are_normalised_and_truncated_like_moment_detr(moments_wh, tmp_path):
     root, wh = moments_wh
     _, rows = _clip_vectors(wh, CLIPS)

@@ -3,7 +3,10 @@
 Files are written into a temporary sibling and moved into place at the end, so an
 export that fails leaves nothing behind. What goes out imports back bit-identical
 (`vtr import` with the same format): float32 vectors, `seq` variants as (T, D) arrays
-(parquet: flattened rows and the sequence length in the schema metadata).
+(parquet: flattened rows and the sequence length in the schema metadata). `clips`
+writes a clip-level variant as QVHighlights-style `<video_id>.npz` files, array `--key`
+(default `features`) of shape (n_clips, D) in clip order, which `vtr import --clips`
+reads back.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from vtr.ingest.importers.readers import SEQ_LEN_KEY
 from vtr.warehouse.variants import get_variant, sequence_length
 from vtr.warehouse.vectors import vectors_to_arrow
 
-EXPORT_FORMATS = ("npy", "npz", "parquet")
+EXPORT_FORMATS = ("npy", "npz", "parquet", "clips")
 
 
 def variant_datasets(wh, table: str) -> list[str]:
@@ -65,12 +68,32 @@ def export_variant(
         raise ImportInputError(f"{out} exists and is not empty; export into a new path")
     if format == "parquet":
         _write_parquet(out, ids, matrix, seq)
+    elif format == "clips":
+        names, matrices = _clip_files(wh, dataset, variant_id, ids, matrix)
+        _write_items(out, names, matrices, (-1, matrix.shape[1]), "npz", key)
     else:
         names = _names(wh, dataset, row["modality"], ids, naming)
         shape = (seq, -1) if seq is not None else (-1,)
         _write_items(out, names, matrix, shape, format, key)
     return {"variant_id": variant_id, "dataset": dataset, "format": format,
             "items": len(ids), "out": str(out)}  # fmt: skip
+
+
+def _clip_files(wh, dataset, variant_id, ids, matrix) -> tuple[list[str], list[np.ndarray]]:
+    """Per video, its clips' rows in clip order (from the clip table)."""
+    position = {item: i for i, item in enumerate(ids)}
+    rows = wh.rows("moments/clip_items", {"dataset": dataset})
+    by_video: dict[str, list[int]] = {}
+    for row in rows:
+        if row["item_id"] in position:
+            by_video.setdefault(row["video_id"], []).append(position[row["item_id"]])
+    if not by_video:
+        raise ImportInputError(
+            f"variant {variant_id} has no rows of the clip table of {dataset!r}: `--format "
+            "clips` exports clip-level variants (`vtr ingest --clips`, `vtr import --clips`)"
+        )
+    videos = sorted(by_video)
+    return videos, [matrix[by_video[v]] for v in videos]
 
 
 def _names(wh, dataset: str, modality: str, ids: list[str], naming: str) -> list[str]:

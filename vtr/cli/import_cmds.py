@@ -156,7 +156,11 @@ def export(
     warehouse: Path = typer.Argument(..., help="Warehouse directory."),
     variant: str = typer.Argument(..., help="Variant id (see `vtr variants`)."),
     out: Path = typer.Argument(..., help="Folder (npy, npz) or file (parquet) to create."),
-    format: str = typer.Option("npy", help="npy, npz (one file per item) or parquet."),
+    format: str = typer.Option(
+        "npy",
+        help="npy, npz (one file per item), parquet, or clips (a clip-level variant as "
+        "QVHighlights-style <video_id>.npz of shape (n_clips, D)).",
+    ),
     dataset: str = typer.Option(None, help="Dataset to export (default: the variant's only one)."),
     naming: str = typer.Option(
         "caption-id",
@@ -176,6 +180,8 @@ def export(
       vtr export wh/ text/st:minilm/final/embed texts/ --naming video-n
 
       vtr export wh/ text/st:minilm/final/embed texts.parquet --format parquet
+
+      vtr export wh/ video/open_clip:ViT-B-32:openai/final/embed/clip2s-mean/2f qvh/ --format clips
     """
     from vtr.ingest.importers.export import export_variant
     from vtr.warehouse import open_warehouse
