@@ -51,6 +51,8 @@ def predictions_from_records(
     windows: list[dict[str, Any]] = []
     saliency: list[dict[str, Any]] = []
     seen: set[int] = set()
+    with_scores = False
+    without_scores: tuple[int, Any] | None = None
     for i, rec in enumerate(records):
         qid = rec.get("qid")
         where = f"{source}: prediction {i} (qid {qid!r})"
@@ -59,15 +61,40 @@ def predictions_from_records(
         if qid in seen:
             raise PredictionError(f"{where}: qid {qid} is predicted twice")
         seen.add(qid)
-        for rank, w in enumerate(rec.get("pred_relevant_windows") or []):
+        pred_windows = rec.get("pred_relevant_windows") or []
+        if not isinstance(pred_windows, list):
+            raise PredictionError(
+                f"{where}: 'pred_relevant_windows' must be a list of [start, end, score], "
+                f"not {pred_windows!r}"
+            )
+        for rank, w in enumerate(pred_windows):
             if not (isinstance(w, list) and len(w) == 3 and all(_finite(v) for v in w)):
                 raise PredictionError(
                     f"{where}: predicted window {rank} {w!r} is not [start, end, score]"
+                )
+            if w[0] > w[1]:
+                raise PredictionError(
+                    f"{where}: predicted window {rank} {w!r} is reversed (start > end)"
                 )
             windows.append(
                 {"qid": qid, "rank": rank, "start_s": w[0], "end_s": w[1], "score": w[2]}
             )
         scores = rec.get("pred_saliency_scores") or []
+        if scores and without_scores is not None:
+            raise PredictionError(
+                f"{source}: prediction {without_scores[0]} (qid {without_scores[1]!r}) has no "
+                "'pred_saliency_scores' while others have them; highlight metrics need "
+                "scores for every query"
+            )
+        if scores:
+            with_scores = True
+        elif with_scores:
+            raise PredictionError(
+                f"{where}: no 'pred_saliency_scores' while earlier predictions have them; "
+                "highlight metrics need scores for every query"
+            )
+        elif without_scores is None:
+            without_scores = (i, qid)
         if not isinstance(scores, list) or not all(_finite(s) for s in scores):
             raise PredictionError(f"{where}: 'pred_saliency_scores' must be a list of numbers")
         saliency += [{"qid": qid, "clip_idx": c, "score": s} for c, s in enumerate(scores)]
@@ -155,6 +182,8 @@ def moment_metrics(
 
 def evaluate_files(gt_path: Path, pred_path: Path, clip_len: float = 2.0) -> dict[str, Any]:
     """Metrics of a predictions JSONL against a ground-truth JSONL, in an in-memory DuckDB."""
+    if not (math.isfinite(clip_len) and clip_len > 0):
+        raise PredictionError(f"--clip-len must be a positive number of seconds, not {clip_len}")
     gt = load_moments_jsonl(gt_path, clip_len=clip_len)
     records = [item for _, item in read_jsonl(Path(pred_path))]
     windows, saliency = predictions_from_records(records, str(pred_path))

@@ -59,7 +59,10 @@ def prediction_table(records: list[tuple[str, dict[str, Any]]]) -> pa.Table:
             if not (
                 isinstance(window, list)
                 and len(window) == 3
-                and all(isinstance(v, int | float) and math.isfinite(v) for v in window)
+                and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in window
+                )
                 and window[0] <= window[1]
             ):
                 raise AnnotationError(

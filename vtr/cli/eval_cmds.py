@@ -320,8 +320,9 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
         raise EvalInputError(f"{what} file {path} does not exist")
     try:
         return np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as err:
-        raise EvalInputError(f"{what} file {path} is not a readable .npy array: {err}") from None
+    except (ValueError, OSError, EOFError) as err:
+        cause = str(err) or type(err).__name__
+        raise EvalInputError(f"{what} file {path} is not a readable .npy array: {cause}") from None
 
 
 def _metrics_table(metrics: dict[str, dict[str, float]], title: str) -> Table:
