@@ -160,3 +160,49 @@ def test_cli(tmp_path):
     assert json.loads(result.stdout)["R5@0.3"] == 75.0
     missing = CliRunner().invoke(app, ["metrics", "steps", str(tmp_path / "no.jsonl"), str(pred)])
     assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def _ego4d_reference(gt: list[dict], pred: list[dict]) -> dict[str, float]:
+    """The Ego4D NLQ evaluation's averaging, restated: every received prediction is one
+    instance; R@k at IoU > t over the instances, mIoU the mean top-1 IoU."""
+    truth = {g["qid"]: (g["start"], g["end"]) for g in gt}
+    hits = {key: [] for key in ("R1@0.3", "R1@0.5", "R5@0.3", "R5@0.5")}
+    top1 = []
+    for record in pred:
+        s0, e0 = truth[record["qid"]]
+        ious = [
+            max(0.0, min(e, e0) - max(s, s0)) / (max(e, e0) - min(s, s0))
+            for s, e, _ in record["pred_windows"]
+        ]
+        top1.append(ious[0])
+        for k in (1, 5):
+            for t in (0.3, 0.5):
+                hits[f"R{k}@{t}"].append(any(iou > t for iou in ious[:k]))
+    out = {key: 100 * float(np.mean(v)) for key, v in hits.items()}
+    return {**out, "mIoU": 100 * float(np.mean(top1))}
+
+
+def test_ego4d_protocol_averages_over_the_predictions_it_receives(tmp_path):
+    gt = write_jsonl(tmp_path / "gt.jsonl", GT)
+    pred = write_jsonl(tmp_path / "pred.jsonl", PRED)
+    got = step_metrics_from_files(gt, pred, protocol="ego4d")
+    assert got == pytest.approx(_ego4d_reference(GT, PRED))
+    assert got["R1@0.3"] == pytest.approx(100 * 2 / 3)  # a, c of the 3 predicted steps
+    with pytest.raises(EvalInputError, match="unknown step protocol 'nlq'"):
+        step_metrics_from_files(gt, pred, protocol="nlq")
+    runner = CliRunner()
+    base = ["metrics", "steps", str(gt), str(pred)]
+    shown = runner.invoke(app, base)
+    assert shown.exit_code == 0 and "evaluated 4 of 4 steps (3 with predictions)" in shown.output
+    ego = json.loads(runner.invoke(app, [*base, "--protocol", "ego4d", "--json"]).stdout)
+    assert (ego["evaluated"], ego["steps"], ego["protocol"]) == (3, 4, "ego4d")
+    assert ego["R1@0.3"] == pytest.approx(got["R1@0.3"])
+
+
+def test_boolean_window_values_are_refused(tmp_path):
+    gt = write_jsonl(tmp_path / "gt.jsonl", GT)
+    pred = write_jsonl(tmp_path / "pred.jsonl", [{"qid": "a", "pred_windows": [[True, 4, 0.9]]}])
+    with pytest.raises(
+        AnnotationError, match=r"pred_windows\[0\] \[true, 4, 0.9\]|\[True, 4, 0.9\]"
+    ):
+        step_metrics_from_files(gt, pred)

@@ -19,6 +19,11 @@ from vtr.ingest.steps import StepRow, load_steps
 from vtr.warehouse.queries import query_dicts
 
 STEP_METRIC_KEYS = ("R1@0.3", "R1@0.5", "R5@0.3", "R5@0.5", "mIoU")
+STEP_PROTOCOLS = {
+    "vtr": "every annotated step counts; one without predictions is a miss (default)",
+    "ego4d": "averages over the steps with a predicted window, as the Ego4D NLQ "
+    "evaluation averages over the predictions it receives",
+}
 PREDICTION_SCHEMA = pa.schema(
     [
         ("qid", pa.string()),
@@ -81,10 +86,24 @@ def prediction_table(records: list[tuple[str, dict[str, Any]]]) -> pa.Table:
     return pa.Table.from_pylist(rows, PREDICTION_SCHEMA)
 
 
-def step_metrics(truth: pa.Table, predictions: pa.Table) -> dict[str, float]:
-    """{"R1@0.3", "R1@0.5", "R5@0.3", "R5@0.5", "mIoU"} in percent, unrounded."""
+def evaluated_steps(truth: pa.Table, predictions: pa.Table, protocol: str = "vtr") -> int:
+    """How many of the annotated steps `protocol` averages over."""
+    if protocol == "vtr":
+        return truth.num_rows
+    return len(set(truth["qid"].to_pylist()) & set(predictions["qid"].to_pylist()))
+
+
+def step_metrics(truth: pa.Table, predictions: pa.Table, protocol: str = "vtr") -> dict[str, float]:
+    """{"R1@0.3", "R1@0.5", "R5@0.3", "R5@0.5", "mIoU"} in percent, unrounded, under
+    `protocol` (STEP_PROTOCOLS)."""
+    if protocol not in STEP_PROTOCOLS:
+        raise EvalInputError(
+            f"unknown step protocol {protocol!r}; choose one of {', '.join(STEP_PROTOCOLS)}"
+        )
     if truth.num_rows == 0:
         raise EvalInputError("no ground-truth steps to evaluate")
+    if evaluated_steps(truth, predictions, protocol) == 0:
+        raise EvalInputError(f"no step has a predicted window to evaluate under {protocol!r}")
     unknown = set(predictions["qid"].to_pylist()) - set(truth["qid"].to_pylist())
     if unknown:
         raise EvalInputError(
@@ -95,14 +114,21 @@ def step_metrics(truth: pa.Table, predictions: pa.Table) -> dict[str, float]:
     try:
         con.register("step_truth", truth)
         con.register("step_predictions", predictions)
-        (row,) = query_dicts(con, "metrics/steps")
+        (row,) = query_dicts(con, "metrics/steps", {"protocol": protocol})
     finally:
         con.close()
     return {key: float(row[key]) for key in STEP_METRIC_KEYS}
 
 
-def step_metrics_from_files(gt: str | Path, predictions: str | Path) -> dict[str, float]:
-    """The metrics of a predictions JSONL against step annotations (see ingest.steps)."""
+def step_tables(gt: str | Path, predictions: str | Path) -> tuple[pa.Table, pa.Table]:
+    """(truth, predictions) tables of step annotations and a predictions JSONL."""
     pred = Path(predictions)
     records = [(f"{pred}:{n}", item) for n, item in read_jsonl(pred)]
-    return step_metrics(truth_table(load_steps(gt)), prediction_table(records))
+    return truth_table(load_steps(gt)), prediction_table(records)
+
+
+def step_metrics_from_files(
+    gt: str | Path, predictions: str | Path, protocol: str = "vtr"
+) -> dict[str, float]:
+    """The metrics of a predictions JSONL against step annotations (see ingest.steps)."""
+    return step_metrics(*step_tables(gt, predictions), protocol=protocol)

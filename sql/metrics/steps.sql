@@ -3,15 +3,22 @@
 --   Rk@t = 100 * share of steps with a window among their first k predictions whose
 --          temporal IoU with the truth is strictly greater than t;
 --   mIoU = 100 * mean IoU of each step's first prediction.
--- A step without predictions counts as a miss with IoU 0.
-WITH iou AS (
+-- A step without predictions counts as a miss with IoU 0 ($protocol 'vtr'); under
+-- $protocol 'ego4d' only the steps with at least one predicted window are averaged, as
+-- the Ego4D NLQ evaluation averages over the predictions it receives.
+WITH evaluated AS (
+    SELECT t.*
+    FROM step_truth AS t
+    WHERE $protocol = 'vtr' OR t.qid IN (SELECT qid FROM step_predictions)
+),
+iou AS (
     SELECT t.qid, p.rank,
            CASE
                WHEN p.rank IS NULL THEN 0.0
                ELSE greatest(0.0, least(t.end_s, p.end_s) - greatest(t.start_s, p.start_s))
                     / (greatest(t.end_s, p.end_s) - least(t.start_s, p.start_s))
            END AS iou
-    FROM step_truth AS t
+    FROM evaluated AS t
     LEFT JOIN step_predictions AS p ON p.qid = t.qid
 ),
 per_step AS (

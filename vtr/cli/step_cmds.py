@@ -169,27 +169,46 @@ def steps_metrics_command(
     predictions: Path = typer.Argument(
         ..., help='Predictions .jsonl: {"qid", "pred_windows": [[start, end, score], ...]}.'
     ),
+    protocol: str = typer.Option(
+        "vtr",
+        "--protocol",
+        help="vtr: every annotated step counts, one without predictions is a miss; ego4d: "
+        "only the steps with a predicted window are averaged (the Ego4D NLQ evaluation).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
     """R@1 / R@5 at IoU > 0.3 and > 0.5, and mean IoU of the top window (percent).
 
     Ego4D NLQ style: a step is found at k when one of its first k predicted windows
     overlaps the annotated one with IoU strictly above the threshold. Steps without
-    predictions count as misses.
+    predictions count as misses, unless --protocol ego4d. Prints "evaluated X of Y".
 
     Example: `vtr metrics steps steps_val.jsonl predictions.jsonl --json`
     """
-    from vtr.warehouse.step_evals import STEP_METRIC_KEYS, step_metrics_from_files
+    from vtr.warehouse.step_evals import (
+        STEP_METRIC_KEYS,
+        evaluated_steps,
+        step_metrics,
+        step_tables,
+    )
 
-    metrics = step_metrics_from_files(gt, predictions)
+    truth, preds = step_tables(gt, predictions)
+    metrics = step_metrics(truth, preds, protocol)
+    evaluated = evaluated_steps(truth, preds, protocol)
+    predicted = evaluated_steps(truth, preds, "ego4d")
+    counts = {"evaluated": evaluated, "steps": truth.num_rows, "predicted": predicted}
     if as_json:
-        print_json(metrics)
+        print_json({**metrics, **counts, "protocol": protocol})
         return
-    table = Table(title=f"step grounding: {predictions.name}")
+    table = Table(title=f"step grounding: {predictions.name} ({protocol} protocol)")
     for key in STEP_METRIC_KEYS:
         table.add_column(key, justify="right")
     table.add_row(*(f"{metrics[key]:.2f}" for key in STEP_METRIC_KEYS))
     console.print(table)
+    console.print(
+        f"evaluated {evaluated} of {truth.num_rows} steps ({predicted} with predictions)",
+        highlight=False,
+    )
 
 
 @reports_errors
