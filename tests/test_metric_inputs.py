@@ -42,3 +42,37 @@ def test_partial_saliency_names_first_record_without() -> None:
 def test_clip_len_must_be_positive(tmp_path: Path, clip_len: float) -> None:
     with pytest.raises(PredictionError, match="--clip-len must be a positive"):
         evaluate_files(tmp_path / "gt.jsonl", tmp_path / "pred.jsonl", clip_len=clip_len)
+
+
+def _gt(path: Path) -> Path:
+    import json
+
+    rows = [
+        {"qid": 1, "query": "a", "vid": "v1", "duration": 20, "relevant_windows": [[0, 4]],
+         "relevant_clip_ids": [0, 1], "saliency_scores": [[4, 4, 4], [2, 2, 2]]},
+        {"qid": 2, "query": "b", "vid": "v2", "duration": 20, "relevant_windows": [[6, 8]],
+         "relevant_clip_ids": [3], "saliency_scores": [[3, 3, 3]]},
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_documented_differences_empty_windows_duplicates_and_empty_buckets(tmp_path: Path) -> None:
+    import json
+
+    gt = _gt(tmp_path / "gt.jsonl")
+    preds = [
+        {"qid": 1, "pred_relevant_windows": [[0, 4, 0.9]], "pred_saliency_scores": [1] * 10},
+        {"qid": 2, "pred_relevant_windows": [], "pred_saliency_scores": [1] * 10},
+    ]
+    path = tmp_path / "pred.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in preds))
+    metrics = evaluate_files(gt, path)
+    # qid 2's empty window list is a miss in R1 and mAP alike; its saliency counts
+    assert metrics["brief"]["MR-full-R1@0.5"] == 50.0
+    assert metrics["full"]["MR-mAP"]["0.5"] == 50.0
+    assert "HL-min-Fair" in metrics
+    assert "short" in metrics and "middle" not in metrics and "long" not in metrics
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*preds, preds[0]]))
+    with pytest.raises(PredictionError, match="qid 1 is predicted twice"):
+        evaluate_files(gt, path)

@@ -6,7 +6,9 @@
 -- * mAP@t: per query, the first 10 predicted windows (file order) sorted by score (stable),
 --   greedily matched to the unmatched ground-truth window of highest IoU >= t; AP is the
 --   VOC-style interpolated area (precision made monotone from the right, summed over the
---   recall steps); averaged over the queries that have predictions.
+--   recall steps); averaged over the queries, a query without predicted windows (an
+--   empty list next to its saliency scores) counting as AP 0, as it counts as an R1 miss
+--   (the official script leaves it out of mAP and cannot score its R1).
 -- * R1@t: the first listed window against the ground-truth window it overlaps most
 --   (first one on ties); IoU with the enclosing span as union, as the reference does.
 -- $only_predicted: score only the queries that the set predicts (one split of a dataset).
@@ -90,12 +92,15 @@ interpolated AS (
            ) AS precision_interp
     FROM curve
 ),
-query_ap AS (
-    SELECT bucket, thr, qid,
-           coalesce(sum((CAST(tp_cum AS DOUBLE) / n - CAST(tp_cum - 1 AS DOUBLE) / n)
-                        * precision_interp) FILTER (WHERE tp), 0) AS ap
-    FROM interpolated
-    GROUP BY bucket, thr, qid
+query_ap AS (  -- every query of the bucket: one without predicted windows has AP 0
+    SELECT q.bucket, t.thr, q.qid,
+           coalesce(sum((CAST(i.tp_cum AS DOUBLE) / i.n - CAST(i.tp_cum - 1 AS DOUBLE) / i.n)
+                        * i.precision_interp) FILTER (WHERE i.tp), 0) AS ap
+    FROM gt_queries AS q
+    CROSS JOIN thresholds AS t
+    LEFT JOIN interpolated AS i ON i.bucket = q.bucket AND i.thr = t.thr AND i.qid = q.qid
+    WHERE EXISTS (SELECT 1 FROM moment_pred_windows WHERE pred_id = $pred_id)  -- a set of
+    GROUP BY q.bucket, t.thr, q.qid                          -- saliency only has no MR
 ),
 top1 AS (
     SELECT g.bucket, g.qid, p.start_s, p.end_s
