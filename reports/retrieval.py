@@ -129,8 +129,7 @@ def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
         f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
         f"- **Re-ranking:** {_rerank(h)}",
         f"- **Ties:** {md.escape(h['ties'])}; **protocol:** {md.escape(h['protocol'])}",
-        f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos"
-        + _coverage(h),
+        f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos" + _coverage(h),
         f"- **Evaluated:** {md.escape(evaluated)}; "
         f"**report written:** {datetime.now().isoformat(sep=' ', timespec='seconds')}",
     ]
