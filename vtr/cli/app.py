@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from vtr.cli import (
+    compare_cmds,
     demo_cmds,
     eval_cmds,
     groups,
@@ -39,6 +40,7 @@ train_cmds.register(app)
 eval_cmds.register(app)
 index_cmds.register(app)
 report_cmds.register(app)
+compare_cmds.register(app)
 moment_cmds.register(app)
 step_cmds.register(app)
 demo_cmds.register(app)
