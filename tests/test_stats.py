@@ -138,6 +138,40 @@ def test_sql_intervals_equal_the_numpy_bootstrap_of_the_same_draws(wh, protocol)
     assert other["t2v"]["MeanR"] != got["t2v"]["MeanR"]
 
 
+def test_batches_of_replicates_give_the_same_intervals(wh, monkeypatch):
+    from vtr.warehouse import stats
+
+    rng = np.random.default_rng(6)
+    a = add_eval(wh, clustered(rng, 25, 3))
+    whole = bootstrap_intervals(wh, a, b=120)
+    paired = compare_evals_t2v(wh, a)
+    monkeypatch.setattr(stats, "BATCH_ROWS", 75 * 7)  # 7 replicates (rounds) per batch
+    assert bootstrap_intervals(wh, a, b=120) == whole
+    assert compare_evals_t2v(wh, a) == paired
+
+
+def compare_evals_t2v(wh, a):
+    """compare_evals of `a` against itself with every T2V rank one worse; T2V rows only."""
+    rows = wh.con.execute(
+        "SELECT query_id, video_id, rank + 1 FROM eval_query_results WHERE eval_id = ?", [a]
+    ).fetchall()
+    b = add_eval(wh, [(q, v, int(r)) for q, v, r in rows])
+    wh.con.execute(
+        "INSERT INTO eval_query_results SELECT * REPLACE (? AS eval_id) "
+        "FROM eval_query_results WHERE eval_id = ? AND direction = 'v2t'",
+        [b, a],
+    )
+    return compare_evals_rows(wh, a, b)
+
+
+def compare_evals_rows(wh, a, b):
+    from vtr.warehouse import stats
+
+    boot = stats._run(wh, a, b, "all", "stats/bootstrap_sample", {"count": 60, "seed": 1}, 0.9)
+    perm = stats._run(wh, a, b, "all", "stats/permutation_sample", {"count": 61, "seed": 1})
+    return boot, perm
+
+
 def test_the_cluster_bootstrap_draws_videos_with_all_their_captions(wh):
     rng = np.random.default_rng(2)
     t2v = clustered(rng, 30, 4)
@@ -145,7 +179,7 @@ def test_the_cluster_bootstrap_draws_videos_with_all_their_captions(wh):
     wh.sql("stats/hash")
     wh.sql("stats/rows", {"eval_a": eval_id, "eval_b": None, "grouping": "all"})
     wh.sql("stats/groups")
-    wh.sql("stats/bootstrap_sample", {"b": 50, "seed": 0})
+    wh.sql("stats/bootstrap_sample", {"first": 0, "last": 50, "seed": 0})
     units = wh.con.execute(
         "SELECT replicate, unit, count(*) AS n, count(DISTINCT w) AS n_weights "
         "FROM stat_sample GROUP BY ALL"

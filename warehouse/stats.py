@@ -21,6 +21,7 @@ from vtr.warehouse.evals import METRIC_KEYS, get_eval, retrieval_metrics
 
 GROUPINGS = ("all", "category", "length")
 MAX_SEED = 2**32
+BATCH_ROWS = 4_000_000  # weighted query rows per batch of replicates
 
 
 def check_settings(b: int, level: float, seed: int) -> None:
@@ -51,7 +52,7 @@ def bootstrap_intervals(
     if by not in GROUPINGS:
         raise EvalInputError(f"grouping {by!r}: choose one of {', '.join(GROUPINGS)}")
     get_eval(wh, eval_id)
-    rows = _run(wh, eval_id, None, by, "stats/bootstrap_sample", {"b": b, "seed": seed}, level)
+    rows = _run(wh, eval_id, None, by, "stats/bootstrap_sample", {"count": b, "seed": seed}, level)
     groups = _groups(rows, "a")
     out: dict[str, Any] = {"b": b, "level": level, "seed": seed}
     if by == "all":
@@ -79,10 +80,12 @@ def compare_evals(
         raise EvalInputError(f"rounds {rounds}: the permutation test needs at least 1 round")
     check_same_queries(wh, eval_a, eval_b)
     value_a, value_b = retrieval_metrics(wh, eval_a), retrieval_metrics(wh, eval_b)
-    boot = _run(wh, eval_a, eval_b, "all", "stats/bootstrap_sample", {"b": b, "seed": seed}, level)
+    boot = _run(
+        wh, eval_a, eval_b, "all", "stats/bootstrap_sample", {"count": b, "seed": seed}, level
+    )
     intervals = {(r["direction"], r["metric"]): r for r in boot if r["side"] == "diff"}
     perm = _run(
-        wh, eval_a, eval_b, "all", "stats/permutation_sample", {"rounds": rounds, "seed": seed}
+        wh, eval_a, eval_b, "all", "stats/permutation_sample", {"count": rounds + 1, "seed": seed}
     )
     p_values = {(r["direction"], r["metric"]): float(r["p_value"]) for r in perm}
     out = []
@@ -147,15 +150,22 @@ def _run(
     params: dict[str, Any],
     level: float | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows, sample, replicate metrics, then intervals (level given) or p-values."""
+    """Rows, then `params["count"]` replicates sampled and measured in batches of about
+    BATCH_ROWS weighted rows (the memory bound), then intervals (level given) or p-values."""
+    count = params.pop("count")
     try:
         wh.sql("stats/hash")
         wh.sql("stats/rows", {"eval_a": eval_a, "eval_b": eval_b, "grouping": by})
         wh.sql("stats/groups")
-        if not wh.rows("stats/count_groups")[0]["n"]:
+        size = wh.rows("stats/count_groups")[0]
+        if not size["n"]:
             raise EvalInputError(f"evaluation {eval_a} has no per-query rows to resample")
-        wh.sql(sample, params)
-        wh.sql("stats/replicate_metrics")
+        batch = max(1, BATCH_ROWS // (size["n_queries"] * (1 if eval_b is None else 2)))
+        wh.sql("stats/replicates_table")
+        for first in range(0, count, batch):
+            bounds = {"first": first, "last": min(count, first + batch)}
+            wh.sql(sample, params | bounds)
+            wh.sql("stats/replicate_metrics")
         if level is None:
             return wh.rows("stats/permutation_pvalues")
         tail = (1 - level) / 2

@@ -1,5 +1,6 @@
 -- Bootstrap replicates of stat_rows (sql/stats/rows.sql) into the temporary table
--- stat_sample: $b replicates; in each, every group (gid) draws n_units of its units with
+-- stat_sample: replicates $first to $last - 1 (a batch; the draws of a replicate depend
+-- on its number only, so batches give the same replicates as one pass); in each, every group (gid) draws n_units of its units with
 -- replacement, and each query of a unit drawn w times comes with weight w.
 -- Draw `slot` of replicate r in a group of n units is unit
 --     vtr_hash32(vtr_hash32(vtr_hash32($seed) xor r) xor slot) mod n
@@ -10,7 +11,7 @@
 CREATE OR REPLACE TEMP TABLE stat_sample AS
 WITH replicates AS (
     SELECT r AS replicate, vtr_hash32(xor(vtr_hash32($seed::UBIGINT), r::UBIGINT)) AS h
-    FROM range($b) AS t(r)
+    FROM range($first, $last) AS t(r)
 ),
 slots AS (
     SELECT gid, n_units, unnest(range(n_units)) AS slot FROM stat_groups

@@ -1,6 +1,6 @@
 -- Approximate randomisation rounds of paired stat_rows (sql/stats/rows.sql) into the
--- temporary table stat_sample: round 0 is the evaluations as they are; in each of the
--- $rounds further rounds every unit (a video, with all its captions, for T2V) swaps its A
+-- temporary table stat_sample, rounds $first to $last - 1 (a batch): round 0 is the
+-- evaluations as they are; in each further round every unit (a video, with all its captions, for T2V) swaps its A
 -- and B results when bit 0 of
 --     vtr_hash32(vtr_hash32(vtr_hash32($seed xor 2654435769) xor round) xor unit)
 -- is set. Swapping whole units keeps the captions of one video together, as the cluster
@@ -9,7 +9,7 @@ CREATE OR REPLACE TEMP TABLE stat_sample AS
 WITH rounds AS (
     SELECT r AS replicate,
            vtr_hash32(xor(vtr_hash32(xor($seed::UBIGINT, 2654435769::UBIGINT)), r::UBIGINT)) AS h
-    FROM range($rounds + 1) AS t(r)
+    FROM range($first, $last) AS t(r)
 ),
 flips AS (
     SELECT p.replicate, u.gid, u.unit,

@@ -1,5 +1,5 @@
--- Every retrieval metric of every replicate of stat_sample, into the temporary table
--- stat_replicates (replicate, gid, side, metric, value): the definitions of the view
+-- Every retrieval metric of every replicate of stat_sample, added to the temporary table
+-- stat_replicates (sql/stats/replicates_table.sql): the definitions of the view
 -- retrieval_metrics (sql/schema/013_query_results_store.sql) with each query counted w
 -- times. MedR: with N = sum of w and the ranks sorted, x_k the (k+1)-th of them, the
 -- interpolated median is (x_floor((N-1)/2) + x_ceil((N-1)/2)) / 2 (quantile_cont) and the
@@ -7,7 +7,7 @@
 -- MRR and mAP add in DECIMAL(38, 18): an exact sum, in any order of the parallel threads, so
 -- that the same seed gives the same intervals to the last bit (ranks and weights are exact
 -- in DOUBLE already).
-CREATE OR REPLACE TEMP TABLE stat_replicates AS
+INSERT INTO stat_replicates
 WITH totals AS (
     SELECT replicate, gid, side, sum(w) AS n,
            100 * sum(w * CAST(rank <= 1 AS DOUBLE)) / sum(w) AS "R@1",
