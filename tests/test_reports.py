@@ -314,3 +314,19 @@ def test_inline_params_quotes_strings_and_needs_every_value():
         inline_params("SELECT $a", {"a": 1.5})
     with pytest.raises(ValueError, match=r"\['b'\]"):
         inline_params("SELECT $a, $b", {"a": 1})
+
+
+def test_bootstrap_zero_leaves_the_overall_table_without_intervals(wh, tmp_path):
+    eval_id = seed_eval(wh, with_scores=False)
+    path = write_retrieval_report(wh, eval_id, out_dir=tmp_path / "r", bootstrap=0)
+    text = path.read_text(encoding="utf-8")
+    rows = table_after(text, "## Overall")
+    assert rows[1][1] == f"{100 * 3 / 12:.2f}" and "[" not in "".join(rows[1])
+    assert "bootstrap interval" not in text
+    wh.close()
+    out = tmp_path / "cli"
+    args = ["report", str(wh.root), "--eval", str(eval_id), "--bootstrap", "50", "--out", str(out)]
+    result = CliRunner().invoke(_cli(), [*args, "--cases", "0"])
+    assert result.exit_code == 0, result.output
+    cli_text = (out / "report.md").read_text(encoding="utf-8")
+    assert "1000 resamples" not in cli_text and "50 resamples (seed 0)" in cli_text
