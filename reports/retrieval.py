@@ -25,6 +25,7 @@ from vtr.warehouse.bridge import literal
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import get_eval, metrics_by_category, metrics_by_length, retrieval_metrics
 from vtr.warehouse.queries import load_sql
+from vtr.warehouse.stats import bootstrap_intervals
 
 METRICS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
 RECALLS = ("R@1", "R@5", "R@10")
@@ -48,12 +49,15 @@ def write_retrieval_report(
     out_dir: Path | None = None,
     notes: list[str] | None = None,
     cases: int = 3,
+    bootstrap: int = 1000,
 ) -> Path:
     """Write the report of evaluation `eval_id`; return the (absolute) path of `report.md`.
 
     The folder (default `<warehouse>/reports/eval-<id>/`) holds `report.md` and the PNGs
     it links by relative path. `notes` are markdown paragraphs placed under the header;
     `cases` best and worst queries per direction are shown with their neighbours (0: none).
+    The overall table gives each metric its 95% bootstrap interval from `bootstrap`
+    replicates (seed 0; vtr.warehouse.stats; 0: no intervals).
     Raises UnknownEval for an id the catalog does not hold, ReportError when the folder
     cannot be written.
     """
@@ -61,6 +65,7 @@ def write_retrieval_report(
     params = {"eval_id": eval_id}
     header = wh.rows("reports/eval_header", params)[0]
     overall = retrieval_metrics(wh, eval_id)
+    intervals = bootstrap_intervals(wh, eval_id, b=bootstrap) if bootstrap else None
     categories = metrics_by_category(wh, eval_id)
     lengths = metrics_by_length(wh, eval_id)
     stats = wh.rows("reports/score_stats", params)
@@ -73,7 +78,7 @@ def write_retrieval_report(
             (out / name).unlink(missing_ok=True)
         sections = [
             _header_section(header, notes or []),
-            _overall_section(overall),
+            _overall_section(overall, intervals),
             _category_section(categories, out),
             _length_section(lengths, out),
             _score_section(stats, histogram, header["similarity"], out),
@@ -147,11 +152,23 @@ def _coverage(h: dict[str, Any]) -> str:
     )
 
 
-def _overall_section(overall: dict[str, dict[str, float]]) -> str:
-    rows = [
-        [direction.upper(), *(_metric(key, overall[direction][key]) for key in METRICS)]
-        for direction in ("t2v", "v2t")
-    ]
+def _overall_section(overall: dict[str, dict[str, float]], intervals: dict[str, Any] | None) -> str:
+    def cell(direction: str, key: str) -> str:
+        value = _metric(key, overall[direction][key])
+        if intervals is None:
+            return value
+        low, high = intervals[direction][key]
+        return f"{value} [{_metric(key, low)}, {_metric(key, high)}]"
+
+    rows = [[d.upper(), *(cell(d, key) for key in METRICS)] for d in ("t2v", "v2t")]
+    ci = (
+        f" In brackets: the {intervals['level']:.0%} percentile bootstrap interval, "
+        f"{intervals['b']} resamples (seed {intervals['seed']}); T2V resamples videos, each "
+        "with all its captions, since captions of one video are not independent "
+        "(`vtr intervals`, `vtr compare`)."
+        if intervals is not None
+        else ""
+    )
     return "\n\n".join(
         [
             md.heading(2, "Overall"),
@@ -159,7 +176,7 @@ def _overall_section(overall: dict[str, dict[str, float]]) -> str:
             "R@K in percent; MedR and MeanR are ranks (1 = best); MRR and mAP in [0, 1]. "
             "T2V: each caption ranks the videos. V2T: each video ranks the caption sets of "
             "all videos, a set scored by its best caption (CLIP4Clip); its mAP counts "
-            "every caption of the video as relevant.",
+            "every caption of the video as relevant." + ci,
         ]
     )
 

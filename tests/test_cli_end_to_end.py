@@ -78,6 +78,8 @@ def test_every_command_has_help():
         "demo",
         "datasets",
         "errors",
+        "compare",
+        "intervals",
     ]:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, command

@@ -25,6 +25,7 @@ from vtr.warehouse.evals import (
     retrieval_metrics,
     store_similarity_eval,
 )
+from vtr.warehouse.stats import bootstrap_intervals
 
 DATASET = "dé mo"
 CATEGORIES = {0: 'kids "&" family ü', 1: "news | politics *bold*", 2: "$5 & $10 <deals>"}
@@ -38,6 +39,7 @@ VIDEO_VARIANT = "video/open_clip:ViT-B-32:openai/final/embed/mean/8f"
 NOTE = "**Weights were randomly initialised.** Real ones:\n\n    vtr ingest WAREHOUSE ..."
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+INTERVAL_CELL = re.compile(r"(\S+) \[(\S+), (\S+)\]")
 
 
 def seed_eval(wh, with_scores: bool = True) -> int:
@@ -149,11 +151,18 @@ def test_overall_table_holds_retrieval_metrics(report):
     assert rows[0] == ["Direction", "R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP"]
     assert [r[0] for r in rows[1:]] == ["T2V", "V2T"]
     metrics = retrieval_metrics(wh, eval_id)
+    intervals = bootstrap_intervals(wh, eval_id, b=1000)
     for row in rows[1:]:
         values = metrics[row[0].lower()]
         for key, cell in zip(rows[0][1:], row[1:], strict=True):
-            assert float(cell) == pytest.approx(values[key], abs=0.006 if len(cell) < 7 else 6e-5)
-    assert rows[1][1] == f"{100 * 3 / 12:.2f}"  # three t2v queries at rank 1
+            value, low, high = INTERVAL_CELL.fullmatch(cell).groups()
+            digits = 4 if key in ("MRR", "mAP") else 2
+            assert float(value) == pytest.approx(values[key], abs=0.6 * 10**-digits)
+            # "value [low, high]": the 95% bootstrap interval of the metric
+            want = intervals[row[0].lower()][key]
+            assert [float(low), float(high)] == pytest.approx(want, abs=0.6 * 10**-digits)
+    assert rows[1][1].startswith(f"{100 * 3 / 12:.2f} [")  # three t2v queries at rank 1
+    assert "95% percentile bootstrap interval, 1000 resamples (seed 0)" in text
 
 
 def test_category_table_has_one_escaped_row_per_category(report):
@@ -306,3 +315,19 @@ def test_inline_params_quotes_strings_and_needs_every_value():
         inline_params("SELECT $a", {"a": 1.5})
     with pytest.raises(ValueError, match=r"\['b'\]"):
         inline_params("SELECT $a, $b", {"a": 1})
+
+
+def test_bootstrap_zero_leaves_the_overall_table_without_intervals(wh, tmp_path):
+    eval_id = seed_eval(wh, with_scores=False)
+    path = write_retrieval_report(wh, eval_id, out_dir=tmp_path / "r", bootstrap=0)
+    text = path.read_text(encoding="utf-8")
+    rows = table_after(text, "## Overall")
+    assert rows[1][1] == f"{100 * 3 / 12:.2f}" and "[" not in "".join(rows[1])
+    assert "bootstrap interval" not in text
+    wh.close()
+    out = tmp_path / "cli"
+    args = ["report", str(wh.root), "--eval", str(eval_id), "--bootstrap", "50", "--out", str(out)]
+    result = CliRunner().invoke(_cli(), [*args, "--cases", "0"])
+    assert result.exit_code == 0, result.output
+    cli_text = (out / "report.md").read_text(encoding="utf-8")
+    assert "1000 resamples" not in cli_text and "50 resamples (seed 0)" in cli_text

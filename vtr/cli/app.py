@@ -6,6 +6,7 @@ import typer
 
 from vtr.cli import (
     check_cmds,
+    compare_cmds,
     demo_cmds,
     eval_cmds,
     fuse_cmds,
@@ -44,6 +45,7 @@ train_cmds.register(app)
 eval_cmds.register(app)
 index_cmds.register(app)
 report_cmds.register(app)
+compare_cmds.register(app)
 moment_cmds.register(app)
 step_cmds.register(app)
 demo_cmds.register(app)

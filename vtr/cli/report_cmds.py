@@ -47,6 +47,13 @@ def report_command(
         help="Evaluation report: best and worst queries shown with their neighbours "
         "(thumbnail strips for T2V; 0 = none).",
     ),
+    bootstrap: int = typer.Option(
+        1000,
+        "--bootstrap",
+        min=0,
+        help="Evaluation report: bootstrap replicates of the 95% interval beside each "
+        "overall metric, e.g. `R@1 22.70 [20.10, 25.30]` (T2V resamples videos; 0 = none).",
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -116,7 +123,7 @@ def report_command(
             if len(eval_ids) != 1:
                 raise ReportError("give one --eval ID (or several with --compare)")
             path = write_retrieval_report(
-                wh, eval_ids[0], out_dir=out, notes=notes or None, cases=cases
+                wh, eval_ids[0], out_dir=out, notes=notes or None, cases=cases, bootstrap=bootstrap
             )
     typer.echo(str(path))
 
