@@ -171,14 +171,14 @@ top_clip AS (  -- the first clip with the top score
     GROUP BY p.qid
 ),
 hits AS (
-    SELECT l.level, t.qid,
-           coalesce(max(CAST(s.score >= l.min_score AS INTEGER)), 0) AS hit
+    SELECT l.level, t.qid,  -- a top clip past the video's clips is no hit
+           coalesce(max(CAST(s.score >= l.min_score AND t.clip_idx < q.n_clips AS INTEGER)), 0)
+               AS hit
     FROM top_clip AS t
     JOIN queries AS q ON q.qid = t.qid
     CROSS JOIN levels AS l
     LEFT JOIN moment_saliency AS s
         ON s.dataset = $dataset AND s.qid = t.qid AND s.clip_idx = t.clip_idx
-       AND t.clip_idx < q.n_clips
     GROUP BY l.level, t.qid
 ),
 level_hit AS (
