@@ -178,3 +178,30 @@ def test_windows_only_or_saliency_only_predictions(tmp_path):
     saliency_only = [{k: v for k, v in p.items() if k != "pred_relevant_windows"} for p in pred]
     brief = evaluate_files(gt_path, _write_jsonl(tmp_path / "s.jsonl", saliency_only))["brief"]
     assert "HL-min-Good-Hit1" in brief and not any(k.startswith("MR") for k in brief)
+
+
+def test_another_systems_predictions_are_stored_into_a_warehouse(tmp_path):
+    from vtr.warehouse import open_warehouse
+
+    root = tmp_path / "wh"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    added = runner.invoke(app, ["add-dataset", str(root), "qvh", "--annotations", str(GT)])
+    assert added.exit_code == 0, added.output
+    base = ["metrics", "moments", str(GT), str(PRED), "--json"]
+    stored = runner.invoke(app, [*base, "--into", str(root), "--dataset", "qvh",
+                                 "--name", "Moment-DETR sample"])  # fmt: skip
+    assert stored.exit_code == 0, stored.output
+    out = json.loads(stored.stdout)
+    plain = json.loads(runner.invoke(app, base).stdout)
+    assert out["label"] == "Moment-DETR sample"
+    assert out["brief"] == pytest.approx(plain["brief"], rel=1e-12)
+    with open_warehouse(root, read_only=True) as wh:
+        (row,) = wh.rows("reports/moment_prediction_sets", {"pred_ids": [out["pred_id"]]})
+    assert row["source"] == "Moment-DETR sample"
+    report = runner.invoke(app, ["report-moments", str(root), "--pred", str(out["pred_id"]),
+                                 "--out", str(tmp_path / "r")])  # fmt: skip
+    assert report.exit_code == 0, report.output
+    assert "Moment-DETR sample" in (tmp_path / "r" / "report.md").read_text("utf-8")
+    missing = runner.invoke(app, [*base, "--into", str(root), "--name", "x"])
+    assert missing.exit_code != 0 and "--into needs --dataset and --name" in missing.output

@@ -198,6 +198,20 @@ def evaluate_files(gt_path: Path, pred_path: Path, clip_len: float = 2.0) -> dic
         wh.close()
 
 
+def store_prediction_file(
+    wh: Warehouse, dataset: str, pred_path: Path, label: str, clip_len: float = 2.0
+) -> tuple[int, dict[str, Any]]:
+    """Store another system's predictions JSONL as a prediction set of `dataset` named
+    `label` (its `source`); return (pred_id, its metrics over the queries it predicts)."""
+    if not label.strip():
+        raise PredictionError("--name must not be empty: it is how reports show this result")
+    records = [item for _, item in read_jsonl(Path(pred_path))]
+    windows, saliency = predictions_from_records(records, str(pred_path))
+    config = {"file": str(Path(pred_path).resolve()), "label": label, "clip_len": clip_len}
+    pred_id = store_predictions(wh, dataset, windows, saliency, label, config)
+    return pred_id, moment_metrics(wh, dataset, pred_id, clip_len, only_predicted=True)
+
+
 def _check_coverage(wh: Warehouse, params: dict[str, Any]) -> None:
     """The predictions must cover exactly the labelled queries, as the reference requires."""
     dataset, pred_id = params["dataset"], params["pred_id"]

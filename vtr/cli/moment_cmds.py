@@ -21,6 +21,14 @@ def metrics_moments_command(
     gt: Path = typer.Argument(..., help="Ground truth, QVHighlights JSONL (labelled split)."),
     pred: Path = typer.Argument(..., help="Predictions JSONL (pred_relevant_windows, ...)."),
     clip_len: float = typer.Option(2.0, "--clip-len", help="Seconds per saliency clip."),
+    into: Path | None = typer.Option(
+        None,
+        "--into",
+        help="Also store the predictions in this warehouse as a prediction set of --dataset "
+        "named --name (`vtr report-moments --pred ID` then shows it beside vtr's own).",
+    ),
+    dataset: str | None = typer.Option(None, "--dataset", help="With --into: the dataset."),
+    name: str | None = typer.Option(None, "--name", help="With --into: the set's label."),
     as_json: bool = typer.Option(False, "--json", help="Print the official-format JSON."),
 ) -> None:
     """Moment retrieval + highlight detection metrics (the official QVHighlights evaluation).
@@ -29,13 +37,39 @@ def metrics_moments_command(
     long ground-truth windows); HL mAP and HIT@1 at Fair/Good/VeryGood. Computed by SQL
     in an in-memory DuckDB; numbers are percentages, unrounded.
 
-    Example: `vtr metrics moments highlight_val_release.jsonl preds.jsonl --json`
+    Examples:
+
+      vtr metrics moments highlight_val_release.jsonl preds.jsonl --json
+
+      vtr metrics moments highlight_val_release.jsonl preds.jsonl --into wh/ --dataset qvh
+        --name "Moment-DETR"
     """
     metrics = evaluate_files(gt, pred, clip_len=clip_len)
+    if into is not None:
+        from vtr.errors import PredictionError
+        from vtr.warehouse import open_warehouse
+        from vtr.warehouse.moment_evals import store_prediction_file
+
+        if dataset is None or name is None:
+            raise PredictionError("--into needs --dataset and --name")
+        with open_warehouse(into) as wh:
+            pred_id, stored = store_prediction_file(wh, dataset, pred, name, clip_len)
+        if not _close(stored["brief"], metrics["brief"]):
+            console.print(
+                f"note: dataset {dataset!r} of {into} scores prediction set {pred_id} "
+                f"differently from {gt.name} (other annotations there?)",
+                highlight=False,
+            )
+        metrics = {"pred_id": pred_id, "label": name, **metrics}
     if as_json:
         print_json(metrics)
         return
     console.print(brief_table(metrics["brief"], f"moment metrics of {pred.name}"))
+
+
+def _close(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same keys and values equal up to float summation order."""
+    return a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 1e-9 * max(1, abs(b[k])) for k in a)
 
 
 def brief_table(brief: dict[str, Any], title: str) -> Table:
