@@ -96,6 +96,9 @@ def test_training_shows_epochs_and_the_latest_metric(monkeypatch, capsys):
 # Sends itself a real SIGINT right after the ingest's first commit, then runs the CLI.
 INTERRUPTER = """
 import os, signal, sys
+# a background job of a non-interactive shell starts with SIGINT ignored; a terminal's
+# Ctrl-C is what this test is about
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from vtr.ingest import commit
 real = commit.Committer.commit
 def commit_then_ctrl_c(self):
