@@ -17,11 +17,11 @@ A video's split, category and duration come from its rows and must agree between
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
 from vtr.errors import AnnotationError
+from vtr.ingest.jsonl import read_jsonl
 
 REQUIRED = ("video_id", "caption")
 OPTIONAL = ("split", "category", "caption_id", "duration")
@@ -77,21 +77,11 @@ def load_generic(path: Path, video_dir: Path | None):
 
 def _records(path: Path):
     """(where, record) for each row of the file."""
+    if path.suffix.lower() == ".jsonl":
+        for line_no, item in read_jsonl(path):
+            yield f"{path}: line {line_no}", item
+        return
     try:
-        if path.suffix.lower() == ".jsonl":
-            with path.open(encoding="utf-8") as handle:
-                for line_no, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    where = f"{path}: line {line_no}"
-                    try:
-                        item = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        raise AnnotationError(f"{where} is not JSON: {err}") from None
-                    if not isinstance(item, dict):
-                        raise AnnotationError(f"{where} is not a JSON object")
-                    yield where, item
-            return
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle, delimiter=delimiter)

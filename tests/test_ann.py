@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from catalog_rows import add_retrieval_dataset
 
 from vtr.errors import EvalInputError
 from vtr.warehouse import ann, open_warehouse
@@ -26,21 +27,8 @@ def indexed(wh):
     video_ids = [f"v'{i}" for i in range(N_VIDEOS)]  # a quote in every id
     gt = np.repeat(np.arange(N_VIDEOS), 2)
     texts = videos[gt] + 0.4 * rng.normal(size=(len(gt), DIM))
-    caption_ids = [f"c{i}" for i in range(len(gt))]
-    con = wh.con
-    con.execute("INSERT INTO datasets (dataset, format) VALUES ('d', 'test')")
-    con.execute(
-        "INSERT INTO videos (dataset, video_id, split) SELECT 'd', v, "
-        "CASE WHEN i % 3 = 0 THEN 'test' ELSE 'train' END FROM "
-        "(SELECT unnest(?) AS v, generate_subscripts(?, 1) AS i)",
-        [video_ids, video_ids],
-    )
-    con.execute(
-        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
-        "SELECT 'd', c, v, 'words', 1, NULL FROM "
-        "(SELECT unnest(?) AS c, unnest(?) AS v)",
-        [caption_ids, [video_ids[g] for g in gt]],
-    )
+    splits = ["test" if i % 3 == 0 else "train" for i in range(1, N_VIDEOS + 1)]  # 1-based
+    caption_ids = add_retrieval_dataset(wh, video_ids, [video_ids[g] for g in gt], splits)
     for variant in (TEXT, VIDEO):
         register_variant(wh, variant, DIM)
     wh.vectors.append(VIDEO.lance_table, "d", video_ids, videos.astype(np.float32))
@@ -185,18 +173,7 @@ def crowded(wh):
     texts = videos[gt] + 1.5 * rng.normal(size=(CROWD_VIDEOS, DIM))[gt]
     texts += 0.05 * rng.normal(size=texts.shape)
     video_ids = [f"v{i}" for i in range(CROWD_VIDEOS)]
-    caption_ids = [f"c{i}" for i in range(len(gt))]
-    con = wh.con
-    con.execute("INSERT INTO datasets (dataset, format) VALUES ('d', 'test')")
-    con.execute(
-        "INSERT INTO videos (dataset, video_id, split) SELECT 'd', unnest(?), 'test'", [video_ids]
-    )
-    con.execute(
-        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
-        "SELECT 'd', c, v, 'words', 1, NULL FROM "
-        "(SELECT unnest(?) AS c, unnest(?) AS v)",
-        [caption_ids, [video_ids[g] for g in gt]],
-    )
+    caption_ids = add_retrieval_dataset(wh, video_ids, [video_ids[g] for g in gt])
     for variant in (TEXT, VIDEO):
         register_variant(wh, variant, DIM)
     wh.vectors.append(VIDEO.lance_table, "d", video_ids, videos.astype(np.float32))

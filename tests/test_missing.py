@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from catalog_rows import add_retrieval_dataset
 from typer.testing import CliRunner
 
 from vtr.errors import EvalInputError
@@ -27,18 +28,7 @@ def partial(wh):
     gt = np.repeat(np.arange(N_VIDEOS), PER_VIDEO)
     texts = (videos[gt] + 0.8 * rng.normal(size=(len(gt), DIM))).astype(np.float32)
     video_ids = [f"v{i}" for i in range(N_VIDEOS)]
-    caption_ids = [f"c{i}" for i in range(len(gt))]
-    con = wh.con
-    con.execute("INSERT INTO datasets (dataset, format) VALUES ('d', 'test')")
-    con.execute(
-        "INSERT INTO videos (dataset, video_id, split) SELECT 'd', unnest(?), 'test'", [video_ids]
-    )
-    con.execute(
-        "INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split) "
-        "SELECT 'd', c, v, 'words', 1, NULL FROM "
-        "(SELECT unnest(?) AS c, unnest(?) AS v)",
-        [caption_ids, [video_ids[g] for g in gt]],
-    )
+    caption_ids = add_retrieval_dataset(wh, video_ids, [video_ids[g] for g in gt])
     for variant in (TEXT, VIDEO):
         register_variant(wh, variant, DIM)
     wh.vectors.append(VIDEO.lance_table, "d", video_ids[:HAVE_VIDEOS], videos[:HAVE_VIDEOS])
