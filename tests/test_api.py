@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import vtr
@@ -46,11 +48,22 @@ def test_the_retrieval_workflow_through_import_vtr_only(tmp_path):
         ).fetchone()[0]
         assert same == pytest.approx(metrics["t2v"]["R@1"])
 
+        # another system's features of the test videos, as a parquet table
+        pq.write_table(pa.table({"id": ids, "emb": list(vectors)}), tmp_path / "mine.parquet")
+        imported = wh.import_features(
+            "synth", "video", tmp_path / "mine.parquet", id_column="id", vector_column="emb",
+            backbone="mine",
+        )  # fmt: skip
+        assert imported["written"] == len(ids)
+        same_ev = wh.eval("synth", clip_text, imported["variant_id"], missing="skip")
+        assert same_ev.metrics()["t2v"] == pytest.approx(metrics["t2v"])
+
         minilm = next(t for t in texts if "minilm" in t)
         run = wh.train("synth", minilm, video, head="proj", epochs=2, batch_size=32)
         trained = wh.evaluation(run.test_eval)
         assert trained.metrics()["t2v"] == pytest.approx(run.trained["t2v"])
-        assert [row["eval_id"] for row in wh.evaluations()] == [ev.id, run.test_eval]
+        evals = [row["eval_id"] for row in wh.evaluations()]
+        assert evals == [ev.id, same_ev.id, run.test_eval]
 
         report = wh.report(eval_id=ev.id, out_dir=tmp_path / "report")
         assert report.name == "report.md" and f"eval {ev.id}" in report.read_text("utf-8")

@@ -160,10 +160,10 @@ def test_a_feature_only_generic_dataset_evaluates_from_imported_vectors(wh, tmp_
     assert metrics["t2v"]["R@1"] == 100.0 and metrics["v2t"]["R@1"] == 100.0
 
 
-def test_the_readme_table_is_the_formats_own():
+def test_the_docs_table_is_the_formats_own():
     from vtr.ingest import generic
 
     own = [line for line in generic.__doc__.splitlines() if line.startswith("|")]
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert "\n".join(own) in readme
+    page = Path(__file__).resolve().parents[1] / "docs" / "bring-your-own-data.md"
+    assert "\n".join(own) in page.read_text(encoding="utf-8")
     assert all(f"`{name}`" in "\n".join(own) for name in generic.FIELDS)

@@ -56,5 +56,16 @@ def test_vtr_shell_init_names_every_variant(wh):
     wh.close()
     result = CliRunner().invoke(app, ["shell", str(wh.root), "--print-init"])
     assert result.exit_code == 0, result.output
-    sql = result.stdout + f'SELECT count(*) AS n FROM "{variant.lance_table}";'
+    sql = result.stdout + "SELECT count(*) AS n FROM text_st_minilm_final_embed;"
+    assert variant.lance_table != "text_st_minilm_final_embed"  # the hash suffix is left off
     assert _shell(wh.catalog_path, sql).splitlines() == ["n", "2"]
+
+
+def test_view_names_keep_the_hash_only_where_two_variants_would_share_a_name():
+    from vtr.warehouse.bridge import view_names
+
+    a, b = Variant("text", "st:a-b"), Variant("text", "st:a_b")  # both slug to st_a_b
+    c = Variant("text", "st:minilm")
+    names = view_names([a.lance_table, b.lance_table, c.lance_table])
+    assert names[a.lance_table] == a.lance_table and names[b.lance_table] == b.lance_table
+    assert names[c.lance_table] == "text_st_minilm_final_embed"

@@ -212,6 +212,24 @@ class Warehouse:
 
         return ingest(self.handle, dataset, list(video_backbones), list(text_backbones), **options)
 
+    def import_features(
+        self,
+        dataset: str,
+        modality: Literal["text", "video"],
+        sources: str | Path | Sequence[str | Path],
+        format: str = "auto",
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Import features you already have as one variant (`vtr import`): per-item
+        `.npy` / `.npz` / `.pt` files, a parquet / Arrow / Lance table or a clip-retrieval
+        folder; options as in `vtr.ingest.importers.run.import_embeddings` (backbone,
+        temporal, naming, key, id_column, vector_column, ...). Returns the summary, whose
+        `variant_id` names the new variant."""
+        from vtr.ingest.importers.run import import_embeddings
+
+        paths = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(s) for s in sources]
+        return import_embeddings(self.handle, dataset, modality, paths, format, **options).as_dict()
+
     def eval(
         self,
         dataset: str,

@@ -3,11 +3,15 @@
 The extension file ships inside the `duckdb-extension-lance` pip package, so
 `LOAD '<path>'` works without network. Each variant's table is then readable as
 `SELECT * FROM '<warehouse>/lance/<lance_table>.lance'`; `embedding_views_sql`
-gives every variant a view named after its `lance_table`.
+gives every variant a view with a readable name: its `lance_table` without the hash
+suffix (`text_st_minilm_final_embed`), which stays only where two variants' names
+would otherwise be the same.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -50,13 +54,24 @@ def load_lance_sql() -> str:
     return f"LOAD {literal(str(extension_path('lance')))};"
 
 
+HASH_SUFFIX = re.compile(r"_[0-9a-f]{8}$")
+
+
+def view_names(tables: list[str]) -> dict[str, str]:
+    """Each Lance table's view name: the table name without its hash suffix, unless
+    another table would get the same name (then the full, unique table name)."""
+    short = {table: HASH_SUFFIX.sub("", table) for table in tables}
+    uses = Counter(short.values())
+    return {table: name if uses[name] == 1 else table for table, name in short.items()}
+
+
 def embedding_views_sql(lance_dir: Path, tables: list[str]) -> list[str]:
-    """`CREATE TEMP VIEW "<table>" AS SELECT * FROM '<dir>/<table>.lance'` per table."""
+    """`CREATE TEMP VIEW "<name>" AS SELECT * FROM '<dir>/<table>.lance'` per table."""
     statements = []
-    for table in tables:
+    for table, name in view_names(tables).items():
         path = str((Path(lance_dir) / f"{table}.lance").resolve())
         statements.append(
-            f"CREATE OR REPLACE TEMP VIEW {identifier(table)} AS SELECT * FROM {literal(path)};"
+            f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS SELECT * FROM {literal(path)};"
         )
     return statements
 

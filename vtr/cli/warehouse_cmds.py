@@ -47,10 +47,12 @@ def shell(
     """Open the catalog in the DuckDB shell, with every embedding table as a view.
 
     The session runs `LOAD '<lance extension>'` (the pip-packaged extension, offline) and
-    creates one view per variant, named after the variant's `lance_table`, e.g.
+    creates one view per variant, named after the variant: its `lance_table` without the
+    hash suffix (kept only where two variants would share a name; `vtr variants` shows
+    each view's name), e.g.
 
       SELECT c.text, v.item_id, v.vector FROM captions c
-      JOIN "<lance_table>" v ON v.item_id = c.caption_id LIMIT 5;
+      JOIN text_st_minilm_final_embed v ON v.item_id = c.caption_id LIMIT 5;
 
     Examples: `vtr shell wh/`, or `vtr shell wh/ --print-init > init.sql` for another client.
     """
@@ -80,16 +82,19 @@ def variants(
     Example: `vtr variants wh/ --json`
     """
     from vtr.warehouse import open_warehouse
+    from vtr.warehouse.bridge import view_names
     from vtr.warehouse.variants import list_variants
 
     with open_warehouse(warehouse, read_only=True) as wh:
         rows = list_variants(wh)
+        views = view_names([row["lance_table"] for row in rows])
         for row in rows:
             row["rows"] = wh.vectors.count(row["lance_table"])
+            row["shell_view"] = views[row["lance_table"]]
     if as_json:
         print_json(rows)
         return
-    columns = ["variant_id", "dim", "rows", "lance_table"]
+    columns = ["variant_id", "dim", "rows", "shell_view"]
     if any(row.get("source") for row in rows):  # imported variants: where they came from
         columns.append("source")
     console.print(_table("variants", rows, columns))

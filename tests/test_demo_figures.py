@@ -1,5 +1,5 @@
-"""The README's demo numbers are what `make demo` gives now: the test runs the same demo
-(300 videos, seed 0) and checks every demo figure the README quotes."""
+"""The demo numbers of docs/benchmarks.md are what `make demo` gives now: the test runs the
+same demo (300 videos, seed 0) and checks every demo figure the page quotes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from vtr.demo import run_demo
 from vtr.warehouse import open_warehouse
 from vtr.warehouse.evals import retrieval_metrics
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 RECALL = re.compile(r"(T2V|V2T) R@1 ([\d.]+), R@5 ([\d.]+), R@10 ([\d.]+)(?:, MedR ([\d.]+))?")
 
 
@@ -33,7 +33,7 @@ def _shown(metrics: dict, direction: str, with_medr: bool) -> list[str]:
 
 @pytest.mark.slow
 def test_readme_demo_numbers_are_what_the_demo_gives(tmp_path):
-    text = README.read_text(encoding="utf-8")
+    text = BENCHMARKS.read_text(encoding="utf-8")
     result = run_demo(tmp_path / "demo", videos=300, seed=0, show_progress=False)
     with open_warehouse(result.warehouse, read_only=True) as wh:
         reranked = {name: retrieval_metrics(wh, i) for name, i in result.rerank_evals.items()}
