@@ -11,7 +11,10 @@ from vtr.warehouse.runs import run_lifecycle
 
 
 def _last_run(wh) -> dict:
-    row = wh.rows("runs/list")[-1]
+    """The newest run, once every run has ended: no row may stay `running`."""
+    rows = wh.rows("runs/list")
+    assert [row["run_id"] for row in rows if row["status"] == "running"] == []
+    row = rows[-1]
     return {**row, "summary": json.loads(row["summary"] or "{}")}
 
 
@@ -107,3 +110,105 @@ def test_import_runs_end_failed(wh, monkeypatch, tmp_path):
     with pytest.raises(RuntimeError):
         importer.import_embeddings(wh, "f", "video", [tmp_path / "feats"], "npy", backbone="x")
     assert (_last_run(wh)["kind"], _last_run(wh)["status"]) == ("import", "failed")
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.fixture
+def corpus_wh(wh, small_corpus):
+    from vtr.ingest.datasets import register_dataset
+
+    register_dataset(wh, "s", small_corpus, small_corpus.parent / "videos")
+    return wh
+
+
+def test_ingest_runs_end_failed_with_the_items_kept(corpus_wh, monkeypatch):
+    from vtr.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "load_video_encoder", _boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        pipeline.ingest(corpus_wh, "s", ["open_clip:vtr-tiny-vit:random"], [], show_progress=False)
+    last = _last_run(corpus_wh)
+    assert (last["kind"], last["status"]) == ("ingest", "failed")
+    assert last["summary"]["error"] == "RuntimeError: boom"
+    assert last["summary"]["failed_items"] == 0  # the summary of what it did stays
+
+
+def test_a_ctrl_c_ends_an_ingest_interrupted(corpus_wh, monkeypatch):
+    from vtr.errors import IngestInterrupted
+    from vtr.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "load_text_encoder", _interrupt)
+    with pytest.raises(IngestInterrupted, match=r"interrupted: run \d+ committed no items"):
+        pipeline.ingest(corpus_wh, "s", [], ["open_clip:vtr-tiny-vit:random"], show_progress=False)
+    last = _last_run(corpus_wh)
+    assert (last["kind"], last["status"]) == ("ingest", "interrupted")
+    assert last["summary"]["committed_items"] == {}
+
+
+def test_a_ctrl_c_elsewhere_ends_the_run_failed(wh, monkeypatch):
+    from vtr.models import train
+
+    monkeypatch.setattr(train, "_check", lambda wh, config: None)
+    monkeypatch.setattr(train, "_train", _interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        train.train(wh, train.TrainConfig("d", "text/x/final/embed", "video/y/final/embed"))
+    last = _last_run(wh)
+    assert (last["kind"], last["status"]) == ("train", "failed")
+    assert last["summary"]["error"] == "KeyboardInterrupt"
+
+
+def test_register_runs_end_failed_and_write_nothing(wh, monkeypatch, small_corpus):
+    from vtr.ingest import datasets
+
+    monkeypatch.setattr(datasets, "drop_changed_items", _boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        datasets.register_dataset(wh, "s", small_corpus, small_corpus.parent / "videos")
+    last = _last_run(wh)
+    assert (last["kind"], last["status"]) == ("register", "failed")
+    assert last["summary"]["error"] == "RuntimeError: boom"
+    assert wh.rows("datasets/list") == []  # the catalog write was rolled back
+
+
+def test_fuse_runs_end_failed(tiny, monkeypatch):
+    from tiny import DIM, VIDEO
+
+    from vtr.ingest import fusion
+    from vtr.warehouse import open_warehouse
+    from vtr.warehouse.variants import Variant, register_variant
+
+    root, data = tiny
+    other = Variant("video", "test:other", temporal="mean", frames=4)
+    with open_warehouse(root) as wh:
+        register_variant(wh, other, DIM)
+        ids = list(data["video_ids"])
+        wh.vectors.append(other.lance_table, "tiny", ids, np.ones((len(ids), DIM), np.float32))
+        monkeypatch.setattr(fusion, "_fuse", _boom)
+        with pytest.raises(RuntimeError, match="boom"):
+            fusion.fuse_variants(wh, "tiny", [VIDEO.id, other.id], "mix", "sum", None)
+        last = _last_run(wh)
+        assert (last["kind"], last["status"]) == ("fuse", "failed")
+        assert last["summary"]["error"] == "RuntimeError: boom"
+
+
+def test_index_builds_are_runs_that_end_failed(wh, monkeypatch):
+    from vtr.warehouse import ann
+    from vtr.warehouse.variants import Variant, register_variant
+
+    variant = Variant("video", "test:video", temporal="mean", frames=4)
+    register_variant(wh, variant, 8)
+    ids = [f"v{i}" for i in range(300)]
+    vectors = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    wh.vectors.append(variant.lance_table, "d", ids, vectors)
+    ann.build_index(wh, variant.id)
+    last = _last_run(wh)
+    assert (last["kind"], last["status"]) == ("index", "ok")
+    assert last["summary"]["n_rows"] == 300
+    monkeypatch.setattr(ann, "_build", _boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        ann.build_index(wh, variant.id, index_type="IVF_PQ")
+    last = _last_run(wh)
+    assert (last["kind"], last["status"]) == ("index", "failed")
+    assert last["summary"]["error"] == "RuntimeError: boom"
