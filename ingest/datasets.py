@@ -21,6 +21,7 @@ from vtr.errors import AnnotationError, UnknownDataset
 from vtr.ingest.annotation_checks import check_rows
 from vtr.ingest.changes import drop_changed_items, stat_video_files
 from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.queries import registered
 from vtr.warehouse.runs import run_lifecycle
 
 # The official MSR-VTT category names, by category id.
@@ -400,11 +401,8 @@ def _bulk(
     params: dict[str, Any] = {"dataset": dataset}
     if run_id is not None:
         params["run_id"] = run_id
-    wh.con.register(view, table)
-    try:
+    with registered(wh.con, view, table):
         wh.sql(sql_name, params)
-    finally:
-        wh.con.unregister(view)
 
 
 def _counts(wh: Warehouse, name: str) -> dict[str, int]:
