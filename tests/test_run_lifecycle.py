@@ -43,6 +43,14 @@ def _boom(*args, **kwargs):
     raise RuntimeError("boom")
 
 
+def _ended_failed(wh, kind: str, error: str = "RuntimeError: boom") -> dict:
+    """The newest run, checked: a `kind` run that ended `failed` with `error`."""
+    last = _last_run(wh)
+    assert (last["kind"], last["status"], last["summary"].get("error")) == (kind, "failed", error)
+    assert last["finished_at"] is not None
+    return last
+
+
 def test_train_runs_end_failed(wh, monkeypatch):
     from vtr.models import train
 
@@ -50,8 +58,7 @@ def test_train_runs_end_failed(wh, monkeypatch):
     monkeypatch.setattr(train, "_train", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         train.train(wh, train.TrainConfig("d", "text/x/final/embed", "video/y/final/embed"))
-    assert (_last_run(wh)["kind"], _last_run(wh)["status"]) == ("train", "failed")
-    assert _last_run(wh)["summary"]["error"] == "RuntimeError: boom"
+    _ended_failed(wh, "train")
 
 
 def test_moment_training_runs_end_failed(wh, monkeypatch, tmp_path):
@@ -61,7 +68,7 @@ def test_moment_training_runs_end_failed(wh, monkeypatch, tmp_path):
     monkeypatch.setattr(moment_train, "fit_head", _boom)
     with pytest.raises(RuntimeError):
         moment_train.train_moments(wh, "m", "video/v", "text/t", tmp_path / "head.pt")
-    assert (_last_run(wh)["kind"], _last_run(wh)["status"]) == ("train-moments", "failed")
+    _ended_failed(wh, "train-moments")
 
 
 def test_step_training_runs_end_failed(wh, monkeypatch):
@@ -74,7 +81,7 @@ def test_step_training_runs_end_failed(wh, monkeypatch):
     monkeypatch.setattr(step_train, "fit_plainly", _boom)
     with pytest.raises(RuntimeError):
         step_train.train_steps(wh, "s", "text/t", "video/v", epochs=1)
-    assert (_last_run(wh)["kind"], _last_run(wh)["status"]) == ("train-steps", "failed")
+    _ended_failed(wh, "train-steps")
 
 
 def test_clip_ingest_runs_end_failed(wh, monkeypatch, tmp_path):
@@ -87,11 +94,12 @@ def test_clip_ingest_runs_end_failed(wh, monkeypatch, tmp_path):
     monkeypatch.setattr(clips, "load_video_encoder", _boom)
     with pytest.raises(RuntimeError):
         clips.ingest_clips(wh, "m", ["open_clip:vtr-tiny-vit:random"], [], show_progress=False)
-    assert (_last_run(wh)["kind"], _last_run(wh)["status"]) == ("ingest-clips", "failed")
+    _ended_failed(wh, "ingest-clips")
 
 
-def test_import_runs_end_failed(wh, monkeypatch, tmp_path):
+def test_import_and_clip_import_runs_end_failed(wh, monkeypatch, tmp_path):
     from vtr.ingest.datasets import register_dataset
+    from vtr.ingest.importers import clips as clip_importer
     from vtr.ingest.importers import run as importer
 
     annotations = tmp_path / "ann.json"
@@ -109,7 +117,13 @@ def test_import_runs_end_failed(wh, monkeypatch, tmp_path):
     monkeypatch.setattr(importer, "_commit", _boom)
     with pytest.raises(RuntimeError):
         importer.import_embeddings(wh, "f", "video", [tmp_path / "feats"], "npy", backbone="x")
-    assert (_last_run(wh)["kind"], _last_run(wh)["status"]) == ("import", "failed")
+    _ended_failed(wh, "import")
+    (tmp_path / "clips").mkdir()
+    np.savez(tmp_path / "clips" / "a.npz", features=np.ones((3, 4), np.float32))
+    monkeypatch.setattr(clip_importer, "_write", _boom)
+    with pytest.raises(RuntimeError):
+        clip_importer.import_clip_features(wh, "f", [tmp_path / "clips"], 2.0, "c", "video-files")
+    _ended_failed(wh, "import-clips")
 
 
 def _interrupt(*args, **kwargs):
@@ -130,9 +144,7 @@ def test_ingest_runs_end_failed_with_the_items_kept(corpus_wh, monkeypatch):
     monkeypatch.setattr(pipeline, "load_video_encoder", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         pipeline.ingest(corpus_wh, "s", ["open_clip:vtr-tiny-vit:random"], [], show_progress=False)
-    last = _last_run(corpus_wh)
-    assert (last["kind"], last["status"]) == ("ingest", "failed")
-    assert last["summary"]["error"] == "RuntimeError: boom"
+    last = _ended_failed(corpus_wh, "ingest")
     assert last["summary"]["failed_items"] == 0  # the summary of what it did stays
 
 
@@ -155,9 +167,7 @@ def test_a_ctrl_c_elsewhere_ends_the_run_failed(wh, monkeypatch):
     monkeypatch.setattr(train, "_train", _interrupt)
     with pytest.raises(KeyboardInterrupt):
         train.train(wh, train.TrainConfig("d", "text/x/final/embed", "video/y/final/embed"))
-    last = _last_run(wh)
-    assert (last["kind"], last["status"]) == ("train", "failed")
-    assert last["summary"]["error"] == "KeyboardInterrupt"
+    _ended_failed(wh, "train", "KeyboardInterrupt")
 
 
 def test_register_runs_end_failed_and_write_nothing(wh, monkeypatch, small_corpus):
@@ -166,9 +176,7 @@ def test_register_runs_end_failed_and_write_nothing(wh, monkeypatch, small_corpu
     monkeypatch.setattr(datasets, "drop_changed_items", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         datasets.register_dataset(wh, "s", small_corpus, small_corpus.parent / "videos")
-    last = _last_run(wh)
-    assert (last["kind"], last["status"]) == ("register", "failed")
-    assert last["summary"]["error"] == "RuntimeError: boom"
+    _ended_failed(wh, "register")
     assert wh.rows("datasets/list") == []  # the catalog write was rolled back
 
 
@@ -188,9 +196,7 @@ def test_fuse_runs_end_failed(tiny, monkeypatch):
         monkeypatch.setattr(fusion, "_fuse", _boom)
         with pytest.raises(RuntimeError, match="boom"):
             fusion.fuse_variants(wh, "tiny", [VIDEO.id, other.id], "mix", "sum", None)
-        last = _last_run(wh)
-        assert (last["kind"], last["status"]) == ("fuse", "failed")
-        assert last["summary"]["error"] == "RuntimeError: boom"
+        _ended_failed(wh, "fuse")
 
 
 def test_index_builds_are_runs_that_end_failed(wh, monkeypatch):
@@ -209,6 +215,4 @@ def test_index_builds_are_runs_that_end_failed(wh, monkeypatch):
     monkeypatch.setattr(ann, "_build", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         ann.build_index(wh, variant.id, index_type="IVF_PQ")
-    last = _last_run(wh)
-    assert (last["kind"], last["status"]) == ("index", "failed")
-    assert last["summary"]["error"] == "RuntimeError: boom"
+    last = _ended_failed(wh, "index")
