@@ -38,6 +38,9 @@ IntoNameOpt = Annotated[
     str | None,
     typer.Option("--name", help="With --into: the label reports show, e.g. 'CLIP4Clip'."),
 ]
+PredictionsOutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Write the predictions JSONL here.")
+]
 # a synthetic corpus: where it goes, and how it is drawn
 CorpusDirArg = Annotated[
     Path, typer.Argument(metavar="DIR", help="Folder to write the corpus into.", show_default=False)

@@ -36,7 +36,8 @@ def index_command(
     """Build (or rebuild) the cosine ANN index of a variant's LanceDB table.
 
     `vtr eval --search ann` (or `auto`, from 100k rows on) then answers from the
-    indexes of both variants. Build one per variant: text and video.
+    indexes of both variants. Build one per variant: text and video. Each build is an
+    `index` run in `vtr runs` (`failed`, with its error, when it does not finish).
 
     Example: `vtr index wh/ --variant video/open_clip:ViT-B-32:openai/final/embed/mean/8f`
     """

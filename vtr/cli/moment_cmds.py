@@ -17,6 +17,7 @@ from vtr.cli.common import (
     IntoDatasetOpt,
     IntoNameOpt,
     JsonFlag,
+    PredictionsOutOpt,
     SizeOpt,
     WarehouseArg,
     console,
@@ -176,7 +177,7 @@ def predict_moments_command(
     video_variant: str = VIDEO_VARIANT,
     text_variant: str = TEXT_VARIANT,
     split: str = typer.Option("val", "--split", help="Split to predict ('all' = every query)."),
-    out: Path = typer.Option(None, "--out", help="Write the predictions JSONL here."),
+    out: PredictionsOutOpt = None,
     checkpoint: Path = typer.Option(
         None, "--checkpoint", help="A head trained by `vtr train moments` (default: zero-shot)."
     ),

@@ -15,6 +15,7 @@ from vtr.cli.common import (
     FilesSeedOpt,
     FpsOpt,
     JsonFlag,
+    PredictionsOutOpt,
     SizeOpt,
     WarehouseArg,
     console,
@@ -82,7 +83,7 @@ def predict_steps_command(
         max=1.0,
         help="Background value = this quantile of the video's similarities.",
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write the predictions JSONL here."),
+    out: PredictionsOutOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Place every step of every video of a split; metrics against its annotations.
