@@ -39,6 +39,32 @@ def test_the_lifecycle_finishes_every_way(wh):
     assert _last_run(wh)["status"] == "interrupted"  # finished once, by the work itself
 
 
+def test_on_interrupt_ends_a_ctrl_c_run_interrupted_with_what_it_kept(wh):
+    def kept(run):
+        run.summary = {**run.summary, "committed": 3}
+        return RuntimeError("stopped: 3 kept")
+
+    ctrl_c = KeyboardInterrupt()
+    with (
+        pytest.raises(RuntimeError, match="3 kept"),
+        run_lifecycle(wh, "probe", {}, on_interrupt=kept) as run,
+    ):
+        run.summary = {"n": 1}
+        raise RuntimeError("Query interrupted") from ctrl_c  # as DuckDB says it
+    last = _last_run(wh)
+    assert (last["status"], last["summary"]) == ("interrupted", {"n": 1, "committed": 3})
+    with pytest.raises(ValueError), run_lifecycle(wh, "probe", {}, on_interrupt=kept):
+        raise ValueError("not a Ctrl-C")
+    assert _last_run(wh)["status"] == "failed"
+
+    def broken(run):
+        raise OSError("cannot count")
+
+    with pytest.raises(OSError), run_lifecycle(wh, "probe", {}, on_interrupt=broken):
+        raise KeyboardInterrupt
+    assert _last_run(wh)["status"] == "interrupted"
+
+
 def _boom(*args, **kwargs):
     raise RuntimeError("boom")
 

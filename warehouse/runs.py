@@ -54,8 +54,10 @@ def run_lifecycle(
         if run.finished:
             raise
         if on_interrupt is not None and by_ctrl_c(err):
-            replacement = on_interrupt(run)
-            finish_run(wh, run.id, "interrupted", run.summary)
+            try:
+                replacement = on_interrupt(run)
+            finally:  # interrupted, even where saying what it kept fails
+                finish_run(wh, run.id, "interrupted", run.summary)
             raise replacement from None
         error = f"{type(err).__name__}: {err}".rstrip(": ")
         finish_run(wh, run.id, "failed", {**run.summary, "error": error})
