@@ -35,7 +35,7 @@ from vtr.ingest.pipeline import (
     _Writer,
     pick_device,
 )
-from vtr.ingest.video import to_model_input
+from vtr.ingest.video import VideoItems, to_model_input
 from vtr.progress import progress_bar
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.runs import record_error, run_lifecycle
@@ -108,30 +108,18 @@ def read_clips(path: str | Path, clip_len: float, k: int) -> tuple[np.ndarray, i
     return frames, indices.shape[0]
 
 
-class ClipDataset(torch.utils.data.Dataset):
-    """One video per item, as model-ready clip frames; a bad file yields an error record."""
+class ClipDataset(VideoItems):
+    """Each video as model-ready clip frames (see `VideoItems` for bad files)."""
 
     def __init__(
         self, items: list[tuple[str, str | None]], clip_len: float, k: int, norm: ImageNorm
     ):
-        self.items, self.clip_len, self.k, self.norm = items, clip_len, k, norm
+        super().__init__(items)
+        self.clip_len, self.k, self.norm = clip_len, k, norm
 
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        video_id, path = self.items[index]
-        try:
-            if path is None:
-                raise VideoDecodeError("the annotations give no file for this video")
-            frames, n_clips = read_clips(path, self.clip_len, self.k)
-            return {
-                "video_id": video_id,
-                "frames": to_model_input(frames, self.norm),
-                "n_clips": n_clips,
-            }
-        except Exception as err:  # noqa: BLE001 - any decoder failure is one bad item
-            return {"video_id": video_id, "error": str(err) or type(err).__name__}
+    def decode(self, path: str) -> dict[str, Any]:
+        frames, n_clips = read_clips(path, self.clip_len, self.k)
+        return {"frames": to_model_input(frames, self.norm), "n_clips": n_clips}
 
 
 def ingest_clips(

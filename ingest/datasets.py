@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from vtr.errors import AnnotationError, UnknownDataset
 from vtr.ingest.annotation_checks import check_rows
 from vtr.ingest.changes import drop_changed_items, stat_video_files
 from vtr.warehouse.catalog import Warehouse
-from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.queries import registered
+from vtr.warehouse.runs import run_lifecycle
 
 # The official MSR-VTT category names, by category id.
 MSRVTT_CATEGORIES = (
@@ -340,10 +342,9 @@ def register_dataset(
         view: pa.Table.from_pylist(items, schema=schema)
         for view, (items, schema, _) in tables.items()
     }
-    with wh.transaction():
-        own_run = run_id is None
-        if own_run:
-            run_id = start_run(wh, "register", config)
+    own_run = run_lifecycle(wh, "register", config) if run_id is None else nullcontext()
+    with own_run as run, wh.transaction():  # the run's row outlives a rolled-back write
+        run_id = run.id if run is not None else run_id
         changes = drop_changed_items(
             wh, name, arrow["dataset_captions_in"], arrow["dataset_videos_in"]
         )
@@ -381,8 +382,8 @@ def register_dataset(
             **changes,
             "run_id": run_id,
         }
-        if own_run:
-            finish_run(wh, run_id, "failed_items" if missing else "ok", summary)
+        if run is not None:
+            run.status, run.summary = ("failed_items" if missing else "ok"), summary
     return summary
 
 
@@ -400,11 +401,8 @@ def _bulk(
     params: dict[str, Any] = {"dataset": dataset}
     if run_id is not None:
         params["run_id"] = run_id
-    wh.con.register(view, table)
-    try:
+    with registered(wh.con, view, table):
         wh.sql(sql_name, params)
-    finally:
-        wh.con.unregister(view)
 
 
 def _counts(wh: Warehouse, name: str) -> dict[str, int]:

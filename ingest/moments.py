@@ -8,6 +8,7 @@ from three annotators per relevant clip). The test split has no labels.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from vtr.errors import AnnotationError
 from vtr.ingest.datasets import DatasetRows, _caption, _video
 from vtr.ingest.jsonl import read_jsonl
 from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.queries import registered
 
 N_ANNOTATORS = 3
 MAX_SALIENCY = 4
@@ -125,15 +127,12 @@ def write_moments(wh: Warehouse, dataset: str, rows: MomentRows) -> dict[str, in
     """Upsert the annotations of `rows` (every qid in it is replaced); caller holds the
     transaction. Returns row counts."""
     tables = rows.tables()
-    for view, table in tables.items():
-        wh.con.register(view, table)
-    try:
+    with ExitStack() as stack:
+        for view, table in tables.items():
+            stack.enter_context(registered(wh.con, view, table))
         for part in ("queries", "windows", "saliency"):
             wh.sql(f"moments/clear_{part}", {"dataset": dataset})
             wh.sql(f"moments/write_{part}", {"dataset": dataset})
-    finally:
-        for view in tables:
-            wh.con.unregister(view)
     return {name: table.num_rows for name, table in tables.items()}
 
 

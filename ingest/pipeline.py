@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from vtr.ingest.fanout import (
 from vtr.ingest.targets import Targets, VariantResult
 from vtr.ingest.video import FrameBatch, FrameDataset, VideoMeta, collate_frames
 from vtr.progress import progress_bar
-from vtr.warehouse.runs import finish_run, start_run
+from vtr.warehouse.runs import Run, run_lifecycle
 
 # (wh, summary, encoder, variants, batch_size, workers, commit_every, progress) -> results
 VideoStage = Callable[..., list[VariantResult]]
@@ -157,60 +158,43 @@ def ingest(
         "commit_every": commit_every,
         "video_engine": getattr(video_stage, "name", "local"),
     }
-    run_id = start_run(wh, "ingest", config)
-    summary = IngestSummary(run_id, dataset)
-    try:
-        with progress_bar(show_progress) as progress, torch.inference_mode():
-            stage = video_stage or _ingest_videos
-            video_device = torch.device("cpu") if video_stage else torch_device
-            for spec in video_backbones:
-                encoder = load_video_encoder(spec, video_device, seed)
-                variants = video_variants(spec, encoder, plan, frames)
-                results = stage(
-                    wh, summary, encoder, variants, batch_size, workers, commit_every, progress
-                )
-                summary.variants.extend(results)
-            for spec in text_backbones:
-                encoder = load_text_encoder(spec, torch_device, seed)
-                variants = text_variants(spec, encoder, plan)
-                results = _ingest_texts(
-                    wh, summary, encoder, variants, text_batch_size, commit_every, progress
-                )
-                summary.variants.extend(results)
-    except BaseException as err:  # the run row must not stay 'running'; the caller sees err
-        summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
-        if by_ctrl_c(err):
-            raise interrupted(wh, run_id, summary.as_dict()) from None
-        error = f"{type(err).__name__}: {err}"
-        finish_run(wh, run_id, "failed", {**summary.as_dict(), "error": error})
-        raise
-    summary.errors = wh.rows("ingest/run_errors", {"run_id": run_id})
-    finish_run(wh, run_id, "failed_items" if summary.failed else "ok", summary.as_dict())
+    with run_lifecycle(wh, "ingest", config, on_interrupt=partial(interrupted, wh)) as run:
+        summary = IngestSummary(run.id, dataset)
+        try:
+            with progress_bar(show_progress) as progress, torch.inference_mode():
+                stage = video_stage or _ingest_videos
+                video_device = torch.device("cpu") if video_stage else torch_device
+                for spec in video_backbones:
+                    encoder = load_video_encoder(spec, video_device, seed)
+                    variants = video_variants(spec, encoder, plan, frames)
+                    results = stage(
+                        wh, summary, encoder, variants, batch_size, workers, commit_every, progress
+                    )
+                    summary.variants.extend(results)
+                for spec in text_backbones:
+                    encoder = load_text_encoder(spec, torch_device, seed)
+                    variants = text_variants(spec, encoder, plan)
+                    results = _ingest_texts(
+                        wh, summary, encoder, variants, text_batch_size, commit_every, progress
+                    )
+                    summary.variants.extend(results)
+        finally:  # the run's row says which items failed, however it ends
+            summary.errors = wh.rows("ingest/run_errors", {"run_id": run.id})
+            run.summary = summary.as_dict()
+        run.status = "failed_items" if summary.failed else "ok"
     return summary
 
 
-def by_ctrl_c(err: BaseException) -> bool:
-    """Whether `err` is a KeyboardInterrupt or was raised because of one (DuckDB turns
-    a Ctrl-C during a query into `RuntimeError: Query interrupted`)."""
-    seen: set[int] = set()
-    while err is not None and id(err) not in seen:
-        if isinstance(err, KeyboardInterrupt):
-            return True
-        seen.add(id(err))
-        err = err.__cause__ or err.__context__
-    return False
-
-
-def interrupted(wh, run_id: int, summary: dict[str, Any]) -> IngestInterrupted:
-    """Mark the run 'interrupted'; the error saying what it committed and how to resume."""
+def interrupted(wh, run: Run) -> IngestInterrupted:
+    """What an interrupted ingest kept (added to its summary), as the error to raise."""
     committed = {
-        row["modality"]: row["items"] for row in wh.rows("ingest/run_committed", {"run_id": run_id})
+        row["modality"]: row["items"] for row in wh.rows("ingest/run_committed", {"run_id": run.id})
     }
-    finish_run(wh, run_id, "interrupted", {**summary, "committed_items": committed})
+    run.summary = {**run.summary, "committed_items": committed}
     counts = " and ".join(f"{n} {modality}" for modality, n in committed.items())
     counts = f"{counts} items" if counts else "no items"
     return IngestInterrupted(
-        f"interrupted: run {run_id} committed {counts}; everything committed stays, and "
+        f"interrupted: run {run.id} committed {counts}; everything committed stays, and "
         "running the same command again resumes after it"
     )
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from vtr.errors import AnnotationError
 from vtr.ingest.jsonl import read_jsonl
+from vtr.warehouse.queries import registered
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,6 @@ def write_steps(wh, dataset: str, steps: list[StepRow]) -> int:
         ],
         schema=STEP_SCHEMA,
     )
-    wh.con.register("steps_in", table)
-    try:
+    with registered(wh.con, "steps_in", table):
         wh.sql("steps/write", {"dataset": dataset})
-    finally:
-        wh.con.unregister("steps_in")
     return table.num_rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,28 +78,43 @@ def to_model_input(frames: np.ndarray, norm: ImageNorm) -> torch.Tensor:
     return (x - mean) / std
 
 
-class FrameDataset(torch.utils.data.Dataset):
-    """Decodes one video per item; a bad file yields an error record, never an exception."""
+class VideoItems(torch.utils.data.Dataset, ABC):
+    """One (video_id, path) per item, decoded by the subclass's `decode`; a bad or
+    missing file yields an error record naming the video, never an exception."""
 
-    def __init__(self, items: list[tuple[str, str | None]], k: int, norm: ImageNorm) -> None:
+    def __init__(self, items: list[tuple[str, str | None]]) -> None:
         self.items = items
-        self.k = k
-        self.norm = norm
 
     def __len__(self) -> int:
         return len(self.items)
+
+    @abstractmethod
+    def decode(self, path: str) -> dict[str, Any]:
+        """The item's fields besides its video_id."""
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         video_id, path = self.items[index]
         try:
             if path is None:
                 raise VideoDecodeError("the annotations give no file for this video")
-            frames, meta = read_frames(path, self.k)
-            return {"video_id": video_id, "frames": to_model_input(frames, self.norm), "meta": meta}
+            return {"video_id": video_id, **self.decode(path)}
         except VideoDecodeError as err:
             return {"video_id": video_id, "error": str(err)}
         except Exception as err:  # noqa: BLE001 - any decoder failure is one bad item
-            return {"video_id": video_id, "error": f"{type(err).__name__}: {err}"}
+            return {"video_id": video_id, "error": f"{type(err).__name__}: {err}".rstrip(": ")}
+
+
+class FrameDataset(VideoItems):
+    """k frames spread over each whole video."""
+
+    def __init__(self, items: list[tuple[str, str | None]], k: int, norm: ImageNorm) -> None:
+        super().__init__(items)
+        self.k = k
+        self.norm = norm
+
+    def decode(self, path: str) -> dict[str, Any]:
+        frames, meta = read_frames(path, self.k)
+        return {"frames": to_model_input(frames, self.norm), "meta": meta}
 
 
 @dataclass

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from vtr.errors import EvalInputError, UnknownVariant
 from vtr.warehouse.bridge import literal
+from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.search import SearchResult, check_ties, l2_normalize, relevant_rank, tie_rank
 from vtr.warehouse.variants import get_variant
 
@@ -77,11 +78,22 @@ def build_index(
             f"at least 2 rows per partition (here {partitions} partitions, so at least "
             f"{max(256, 2 * partitions)} rows); exact search is the right tool at this size"
         )
+    config = {"variant": variant_id, "index_type": index_type, "num_partitions": partitions}
+    with run_lifecycle(wh, "index", {**config, "num_sub_vectors": num_sub_vectors}) as run:
+        run.summary = _build(wh, handle, variant, index_type, partitions, num_sub_vectors)
+    return wh.rows("ann/get_index", {"variant_id": variant_id})[0]
+
+
+def _build(
+    wh, handle, variant: dict[str, Any], index_type: str, partitions: int, sub_vectors: int | None
+) -> dict[str, Any]:
+    """Train the index on `handle` and record it in the catalog; return its params."""
+    rows = handle.count_rows()
     from lancedb.index import Bitmap, BTree, IvfFlat, IvfHnswSq, IvfPq
 
     extra = {}
     if index_type == "IVF_PQ":
-        extra["num_sub_vectors"] = num_sub_vectors or _sub_vectors(int(variant["dim"]))
+        extra["num_sub_vectors"] = sub_vectors or _sub_vectors(int(variant["dim"]))
         config = IvfPq(distance_type="cosine", num_partitions=partitions, **extra)
     elif index_type == "IVF_HNSW_SQ":
         config = IvfHnswSq(distance_type="cosine", num_partitions=partitions)
@@ -104,13 +116,13 @@ def build_index(
     wh.sql(
         "ann/record_index",
         {
-            "variant_id": variant_id,
+            "variant_id": variant["variant_id"],
             "index_type": index_type,
             "n_rows": rows,
             "params": json.dumps(params),
         },
     )
-    return wh.rows("ann/get_index", {"variant_id": variant_id})[0]
+    return {"n_rows": rows, **params}
 
 
 def get_index(wh, variant_id: str) -> dict[str, Any] | None:

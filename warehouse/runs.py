@@ -2,7 +2,8 @@
 
 Every kind of run goes through `run_lifecycle`: the row is written `running` when the
 work starts and always finished, `ok` (or the status the work sets) when it returns,
-`failed` with the error when it raises anything, Ctrl-C included.
+`failed` with the error when it raises anything, Ctrl-C included; a run that can resume
+after a Ctrl-C (ingest) passes `on_interrupt` and ends `interrupted` instead.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,18 +36,46 @@ class Run:
 
 
 @contextmanager
-def run_lifecycle(wh, kind: str, config: dict[str, Any]) -> Iterator[Run]:
-    """Start a `kind` run with `config`; finish it however the block ends (see module doc)."""
+def run_lifecycle(
+    wh,
+    kind: str,
+    config: dict[str, Any],
+    on_interrupt: Callable[[Run], BaseException] | None = None,
+) -> Iterator[Run]:
+    """Start a `kind` run with `config`; finish it however the block ends (see module doc).
+
+    With `on_interrupt`, a Ctrl-C (see `by_ctrl_c`) ends the run `interrupted`:
+    `on_interrupt(run)` may add to `run.summary` and returns the error raised instead.
+    """
     run = Run(wh, start_run(wh, kind, config))
     try:
         yield run
     except BaseException as err:
-        if not run.finished:
-            error = f"{type(err).__name__}: {err}".rstrip(": ")
-            finish_run(wh, run.id, "failed", {**run.summary, "error": error})
+        if run.finished:
+            raise
+        if on_interrupt is not None and by_ctrl_c(err):
+            try:
+                replacement = on_interrupt(run)
+            finally:  # interrupted, even where saying what it kept fails
+                finish_run(wh, run.id, "interrupted", run.summary)
+            raise replacement from None
+        error = f"{type(err).__name__}: {err}".rstrip(": ")
+        finish_run(wh, run.id, "failed", {**run.summary, "error": error})
         raise
     if not run.finished:
         finish_run(wh, run.id, run.status, run.summary)
+
+
+def by_ctrl_c(err: BaseException | None) -> bool:
+    """Whether `err` is a KeyboardInterrupt or was raised because of one (DuckDB turns
+    a Ctrl-C during a query into `RuntimeError: Query interrupted`)."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def start_run(wh, kind: str, config: dict[str, Any]) -> int:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.markup import escape
 
-from vtr.cli.common import console, print_json, reports_errors
-
-WAREHOUSE = typer.Argument(..., help="Warehouse directory (holds catalog.duckdb and lance/).")
+from vtr.cli.common import WarehouseArg, console, print_json, reports_errors
 
 
 @reports_errors
 def check(
-    warehouse: Path = WAREHOUSE,
+    warehouse: WarehouseArg,
     repair: bool = typer.Option(
         False,
         "--repair",

@@ -3,13 +3,12 @@ of one), thin wrappers over vtr.warehouse.stats."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
 from vtr.warehouse import open_warehouse
 
 B_HELP = "Bootstrap replicates (and permutation rounds); 1000 by default."
@@ -19,13 +18,13 @@ LEVEL_HELP = "Confidence level of the intervals, e.g. 0.95."
 
 @reports_errors
 def compare_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory."),
+    warehouse: WarehouseArg,
     eval_a: int = typer.Argument(..., help="Evaluation id A (the baseline)."),
     eval_b: int = typer.Argument(..., help="Evaluation id B, on the same queries as A."),
     b: int = typer.Option(1000, "--b", help=B_HELP),
     seed: int = typer.Option(0, "--seed", help=SEED_HELP),
     level: float = typer.Option(0.95, "--level", help=LEVEL_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Is B better than A? Paired tests of every retrieval metric, in one table.
 
@@ -68,7 +67,7 @@ def compare_command(
 
 @reports_errors
 def intervals_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory."),
+    warehouse: WarehouseArg,
     eval_id: int = typer.Argument(..., help="Evaluation id."),
     by: str = typer.Option(
         "all", "--by", help="all (default), category (per video category) or length (T2V)."
@@ -76,7 +75,7 @@ def intervals_command(
     b: int = typer.Option(1000, "--b", help="Bootstrap replicates; 1000 by default."),
     seed: int = typer.Option(0, "--seed", help=SEED_HELP),
     level: float = typer.Option(0.95, "--level", help=LEVEL_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print values and intervals as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Bootstrap confidence intervals of every retrieval metric of an evaluation.
 

@@ -9,7 +9,16 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import (
+    DatasetOpt,
+    IntoDatasetOpt,
+    IntoNameOpt,
+    JsonFlag,
+    WarehouseArg,
+    console,
+    print_json,
+    reports_errors,
+)
 from vtr.errors import EvalInputError
 from vtr.warehouse import open_warehouse
 from vtr.warehouse.coverage import MISSING
@@ -45,8 +54,8 @@ def _protocol_option() -> Any:
 
 @reports_errors
 def eval_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
-    dataset: str = typer.Option(..., "--dataset", help="Dataset name, as given to `vtr ingest`."),
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     text_variant: str | None = typer.Option(
         None, "--text-variant", help="Text variant id, e.g. text/st:minilm/final/embed."
     ),
@@ -103,7 +112,7 @@ def eval_command(
         "--missing",
         help="A listed video or caption without a vector: " + choices_help(MISSING),
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print eval id + metrics as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Text<->video search on a split; ranks and neighbours go to the catalog.
 
@@ -170,8 +179,8 @@ def eval_command(
 
 @reports_errors
 def evals_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory."),
-    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    warehouse: WarehouseArg,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the evaluations stored in a warehouse (id, setup, R@1 both ways).
 
@@ -213,11 +222,9 @@ def retrieval_command(
         help="Store the result in this warehouse as an evaluation of --dataset / --split "
         "named --name (reports and the leaderboard then show it beside vtr's own).",
     ),
-    dataset: str | None = typer.Option(None, "--dataset", help="With --into: the dataset."),
+    dataset: IntoDatasetOpt = None,
     split: str = typer.Option("test", "--split", help="With --into: the split, or all."),
-    name: str | None = typer.Option(
-        None, "--name", help="With --into: the label reports show, e.g. 'CLIP4Clip meanP'."
-    ),
+    name: IntoNameOpt = None,
     text_ids: Path | None = typer.Option(
         None,
         "--text-ids",
@@ -230,7 +237,7 @@ def retrieval_command(
         help="With --into: video id of each column, one per line (default: the split's "
         "videos sorted by video_id).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Retrieval metrics of a similarity matrix, used as is (no normalisation).
 

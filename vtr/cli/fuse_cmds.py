@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import DatasetOpt, JsonFlag, WarehouseArg, console, print_json, reports_errors
 from vtr.errors import EvalInputError
 
 
 @reports_errors
 def fuse(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (see `vtr init`)."),
-    dataset: str = typer.Option(..., "--dataset", help="Dataset whose items are fused."),
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     variants: list[str] = typer.Option(
         ..., "--variant", help="A variant to fuse; repeat (at least two, one modality)."
     ),
@@ -29,7 +27,7 @@ def fuse(
     weights: str = typer.Option(
         None, "--weights", help="One weight per --variant, comma-separated (default: equal)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Write a fusion variant from stored variants of the same items, with no decoding.
 

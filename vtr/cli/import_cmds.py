@@ -6,13 +6,13 @@ from pathlib import Path
 
 import typer
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
 from vtr.ingest.importers import formats_help
 
 
 @reports_errors
 def import_(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (see `vtr init`)."),
+    warehouse: WarehouseArg,
     sources: list[Path] = typer.Argument(..., help="Files or folders to import."),
     dataset: str = typer.Option(..., help="Registered dataset the items belong to."),
     modality: str = typer.Option(..., help="video (one row per video) or text (per caption)."),
@@ -66,7 +66,7 @@ def import_(
         help="With --clips video-files: L2-normalise each feature set before concatenating "
         "(as Moment-DETR does).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Import embeddings from files as an ordinary variant (eval, train, index, reports).
 
@@ -153,7 +153,7 @@ import_.__doc__ = (import_.__doc__ or "").replace("FORMATS", formats_help().repl
 
 @reports_errors
 def export(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory."),
+    warehouse: WarehouseArg,
     variant: str = typer.Argument(..., help="Variant id (see `vtr variants`)."),
     out: Path = typer.Argument(..., help="Folder (npy, npz) or file (parquet) to create."),
     format: str = typer.Option(
@@ -167,7 +167,7 @@ def export(
         help="Text files: caption-id or video-n (<video_id>-<n>, 1-based, annotation order).",
     ),
     key: str = typer.Option("features", help="npz: the array name."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Export a variant's vectors as files that `vtr import` reads back bit-identical.
 

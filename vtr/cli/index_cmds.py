@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import typer
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
 from vtr.warehouse import open_warehouse
 
 
 @reports_errors
 def index_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory."),
+    warehouse: WarehouseArg,
     variant: str = typer.Option(..., "--variant", help="Variant id whose table gets an index."),
     index_type: str = typer.Option(
         "IVF_FLAT",
@@ -32,12 +31,13 @@ def index_command(
     sub_vectors: int | None = typer.Option(
         None, "--sub-vectors", min=1, help="IVF_PQ: sub-vectors (default: dim / 8)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the index row as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Build (or rebuild) the cosine ANN index of a variant's LanceDB table.
 
     `vtr eval --search ann` (or `auto`, from 100k rows on) then answers from the
-    indexes of both variants. Build one per variant: text and video.
+    indexes of both variants. Build one per variant: text and video. Each build is an
+    `index` run in `vtr runs` (`failed`, with its error, when it does not finish).
 
     Example: `vtr index wh/ --variant video/open_clip:ViT-B-32:openai/final/embed/mean/8f`
     """

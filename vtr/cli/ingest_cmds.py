@@ -7,13 +7,13 @@ from pathlib import Path
 
 import typer
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
 from vtr.errors import IngestIncomplete
 
 
 @reports_errors
 def ingest(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (see `vtr init`)."),
+    warehouse: WarehouseArg,
     dataset: str = typer.Option(..., help="Dataset name in the catalog."),
     annotations: Path = typer.Option(
         None, help="Register the dataset from this file first (MSR-VTT .json or 1k-A .csv)."
@@ -72,7 +72,7 @@ def ingest(
         "--clip-captions",
         help="With --clips: per-clip captions JSONL (vid, clip_id, caption).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Embed every video and caption of a dataset with each backbone, into LanceDB.
 

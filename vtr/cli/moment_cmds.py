@@ -9,7 +9,21 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import (
+    CorpusDirArg,
+    DatasetOpt,
+    FilesSeedOpt,
+    FpsOpt,
+    IntoDatasetOpt,
+    IntoNameOpt,
+    JsonFlag,
+    PredictionsOutOpt,
+    SizeOpt,
+    WarehouseArg,
+    console,
+    print_json,
+    reports_errors,
+)
 from vtr.cli.eval_cmds import metrics_app
 from vtr.cli.groups import predict_app, train_app
 from vtr.cli.synth_cmds import synth_app, synthesize
@@ -27,8 +41,8 @@ def metrics_moments_command(
         help="Also store the predictions in this warehouse as a prediction set of --dataset "
         "named --name (`vtr report-moments --pred ID` then shows it beside vtr's own).",
     ),
-    dataset: str | None = typer.Option(None, "--dataset", help="With --into: the dataset."),
-    name: str | None = typer.Option(None, "--name", help="With --into: the set's label."),
+    dataset: IntoDatasetOpt = None,
+    name: IntoNameOpt = None,
     as_json: bool = typer.Option(False, "--json", help="Print the official-format JSON."),
 ) -> None:
     """Moment retrieval + highlight detection metrics (the official QVHighlights evaluation).
@@ -119,11 +133,11 @@ def ingest_clip_rows(
 
 @reports_errors
 def synth_moments_command(
-    out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder to write the corpus into."),
+    out_dir: CorpusDirArg,
     videos: int = typer.Option(60, "--videos", min=3, help="Number of long videos (30-150 s)."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives identical files."),
-    fps: int = typer.Option(2, "--fps", min=1, help="Frames per second."),
-    size: int = typer.Option(32, "--size", min=16, help="Frame side in pixels (even)."),
+    seed: FilesSeedOpt = 0,
+    fps: FpsOpt = 2,
+    size: SizeOpt = 32,
 ) -> None:
     """Write a synthetic moment retrieval / highlight corpus (QVHighlights JSONL + MP4s).
 
@@ -149,8 +163,6 @@ def synth_moments_command(
     )
 
 
-WAREHOUSE = typer.Argument(..., help="Warehouse directory (see `vtr init`).")
-DATASET = typer.Option(..., "--dataset", help="Dataset name in the catalog.")
 VIDEO_VARIANT = typer.Option(
     ..., "--video-variant", help="Clip variant, e.g. video/SPEC/final/embed/clip2s-mean/2f."
 )
@@ -160,19 +172,19 @@ TEXT_VARIANT = typer.Option(..., "--text-variant", help="Text variant of the que
 @predict_app.command("moments")
 @reports_errors
 def predict_moments_command(
-    warehouse: Path = WAREHOUSE,
-    dataset: str = DATASET,
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     video_variant: str = VIDEO_VARIANT,
     text_variant: str = TEXT_VARIANT,
     split: str = typer.Option("val", "--split", help="Split to predict ('all' = every query)."),
-    out: Path = typer.Option(None, "--out", help="Write the predictions JSONL here."),
+    out: PredictionsOutOpt = None,
     checkpoint: Path = typer.Option(
         None, "--checkpoint", help="A head trained by `vtr train moments` (default: zero-shot)."
     ),
     source: str = typer.Option(
         "clips", "--source", help="Zero-shot scores from: clips, captions or both."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print pred_id + metrics as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Predict windows and clip saliency for every query of a split (official format).
 
@@ -210,8 +222,8 @@ def predict_moments_command(
 @train_app.command("moments")
 @reports_errors
 def train_moments_command(
-    warehouse: Path = WAREHOUSE,
-    dataset: str = DATASET,
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     video_variant: str = VIDEO_VARIANT,
     text_variant: str = TEXT_VARIANT,
     out: Path = typer.Option(..., "--out", help="Checkpoint file to write."),
@@ -223,7 +235,7 @@ def train_moments_command(
     hidden: int = typer.Option(128, "--hidden", min=8, help="Width of the moment head."),
     lr: float = typer.Option(1e-3, "--lr", min=0.0, help="AdamW learning rate."),
     seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same model."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Train the moment span + saliency head on a split's clip sequences (Lightning).
 
@@ -259,7 +271,7 @@ def train_moments_command(
 
 @reports_errors
 def report_moments_command(
-    warehouse: Path = WAREHOUSE,
+    warehouse: WarehouseArg,
     pred: list[int] = typer.Option(..., "--pred", help="Prediction set id; repeat to compare."),
     out: Path = typer.Option(..., "--out", help="Folder for report.md and its PNGs."),
     curves_of: int = typer.Option(

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import typer
 
-from vtr.cli.common import reports_errors
+from vtr.cli.common import WarehouseArg, reports_errors
 from vtr.errors import ReportError
 from vtr.warehouse import open_warehouse
 
 
 @reports_errors
 def report_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
+    warehouse: WarehouseArg,
     eval_ids: list[int] | None = typer.Option(
         None,
         "--eval",

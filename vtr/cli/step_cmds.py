@@ -9,11 +9,21 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import (
+    CorpusDirArg,
+    DatasetOpt,
+    FilesSeedOpt,
+    FpsOpt,
+    JsonFlag,
+    PredictionsOutOpt,
+    SizeOpt,
+    WarehouseArg,
+    console,
+    print_json,
+    reports_errors,
+)
 from vtr.cli.synth_cmds import synthesize
 
-WAREHOUSE = typer.Argument(..., help="Warehouse directory (see `vtr init`).")
-DATASET = typer.Option(..., "--dataset", help="Dataset name in the catalog.")
 TEXT_VARIANT = typer.Option(..., "--text-variant", help="Text variant of the step descriptions.")
 VIDEO_VARIANT = typer.Option(
     ...,
@@ -24,11 +34,11 @@ VIDEO_VARIANT = typer.Option(
 
 @reports_errors
 def synth_steps_command(
-    out_dir: Path = typer.Argument(..., metavar="DIR", help="Folder to write the corpus into."),
+    out_dir: CorpusDirArg,
     videos: int = typer.Option(60, "--videos", min=3, help="Number of procedure videos."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives identical files."),
-    fps: int = typer.Option(2, "--fps", min=1, help="Frames per second."),
-    size: int = typer.Option(32, "--size", min=16, help="Frame side in pixels (even)."),
+    seed: FilesSeedOpt = 0,
+    fps: FpsOpt = 2,
+    size: SizeOpt = 32,
 ) -> None:
     """Write a synthetic step-grounding corpus: procedure videos with ordered steps.
 
@@ -58,8 +68,8 @@ def synth_steps_command(
 
 @reports_errors
 def predict_steps_command(
-    warehouse: Path = WAREHOUSE,
-    dataset: str = DATASET,
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     text_variant: str = TEXT_VARIANT,
     video_variant: str = VIDEO_VARIANT,
     split: str = typer.Option("test", "--split", help="Split to predict ('all': every one)."),
@@ -73,8 +83,8 @@ def predict_steps_command(
         max=1.0,
         help="Background value = this quantile of the video's similarities.",
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write the predictions JSONL here."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    out: PredictionsOutOpt = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Place every step of every video of a split; metrics against its annotations.
 
@@ -113,8 +123,8 @@ clip2s-mean/4f"
 
 @reports_errors
 def train_steps_command(
-    warehouse: Path = WAREHOUSE,
-    dataset: str = DATASET,
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     text_variant: str = TEXT_VARIANT,
     video_variant: str = VIDEO_VARIANT,
     dim: int = typer.Option(256, "--dim", min=8, help="Dimension of the shared space."),
@@ -175,7 +185,7 @@ def steps_metrics_command(
         help="vtr: every annotated step counts, one without predictions is a miss; ego4d: "
         "only the steps with a predicted window are averaged (the Ego4D NLQ evaluation).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """R@1 / R@5 at IoU > 0.3 and > 0.5, and mean IoU of the top window (percent).
 
@@ -213,8 +223,8 @@ def steps_metrics_command(
 
 @reports_errors
 def report_steps_command(
-    warehouse: Path = WAREHOUSE,
-    dataset: str = DATASET,
+    warehouse: WarehouseArg,
+    dataset: DatasetOpt,
     text_variants: list[str] = typer.Option(
         ..., "--text-variant", help="Text variant of a pair (repeat, one per pair)."
     ),

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from vtr.cli.common import console, print_json, reports_errors
+from vtr.cli.common import (
+    CorpusDirArg,
+    FilesSeedOpt,
+    FpsOpt,
+    SizeOpt,
+    WarehouseArg,
+    console,
+    print_json,
+    reports_errors,
+)
 from vtr.ingest.datasets import LOADERS
 
 synth_app = typer.Typer(
@@ -21,16 +30,14 @@ synth_app = typer.Typer(
 @synth_app.command("retrieval")
 @reports_errors
 def retrieval(
-    out_dir: Path = typer.Argument(
-        ..., metavar="DIR", help="Folder to write videos/ and annotations.json into."
-    ),
+    out_dir: CorpusDirArg,
     videos: int = typer.Option(
         300, min=1, max=1600, help="Number of videos (each a distinct combination, 1-1600)."
     ),
-    seed: int = typer.Option(0, help="Seed: the same seed gives identical annotations."),
+    seed: FilesSeedOpt = 0,
     frames: int = typer.Option(24, min=1, help="Frames per video."),
-    fps: int = typer.Option(12, min=1, help="Frames per second."),
-    size: int = typer.Option(64, min=16, help="Frame width and height in pixels (even)."),
+    fps: FpsOpt = 12,
+    size: SizeOpt = 64,
     direction_twins: float = typer.Option(
         0.0,
         "--direction-twins",
@@ -84,7 +91,7 @@ def retrieval(
 
 @reports_errors
 def add_dataset(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (see `vtr init`)."),
+    warehouse: WarehouseArg,
     name: str = typer.Argument(..., help="Dataset name in the catalog (any text)."),
     annotations: Path = typer.Option(
         ...,

@@ -10,9 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from vtr.cli.common import console, print_json, reports_errors
-
-WAREHOUSE = typer.Argument(..., help="Warehouse directory (holds catalog.duckdb and lance/).")
+from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
 
 
 def _table(title: str, rows: list[dict], columns: list[str]) -> Table:
@@ -25,7 +23,7 @@ def _table(title: str, rows: list[dict], columns: list[str]) -> Table:
 
 
 @reports_errors
-def init(warehouse: Path = WAREHOUSE) -> None:
+def init(warehouse: WarehouseArg) -> None:
     """Create a warehouse: DIR/catalog.duckdb (metadata, results) + DIR/lance/ (embeddings).
 
     Example: vtr init wh/
@@ -38,7 +36,7 @@ def init(warehouse: Path = WAREHOUSE) -> None:
 
 @reports_errors
 def shell(
-    warehouse: Path = WAREHOUSE,
+    warehouse: WarehouseArg,
     write: bool = typer.Option(False, help="Open the catalog read-write (default read-only)."),
     print_init: bool = typer.Option(
         False, "--print-init", help="Only print the SQL that prepares the session."
@@ -74,8 +72,8 @@ def shell(
 
 @reports_errors
 def variants(
-    warehouse: Path = WAREHOUSE,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    warehouse: WarehouseArg,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the embedding variants in the warehouse (their ids are what eval takes).
 
@@ -102,8 +100,8 @@ def variants(
 
 @reports_errors
 def datasets(
-    warehouse: Path = WAREHOUSE,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    warehouse: WarehouseArg,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the datasets in the warehouse with their video and caption counts.
 
@@ -123,8 +121,8 @@ def datasets(
 
 @reports_errors
 def runs(
-    warehouse: Path = WAREHOUSE,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    warehouse: WarehouseArg,
+    as_json: JsonFlag = False,
 ) -> None:
     """List ingest, training and other runs with their status and summary.
 
@@ -146,9 +144,9 @@ def runs(
 
 @reports_errors
 def errors(
-    warehouse: Path = WAREHOUSE,
+    warehouse: WarehouseArg,
     run: int = typer.Option(None, help="Only this run's errors."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    as_json: JsonFlag = False,
 ) -> None:
     """List items that failed (which item, which stage, why).
 
@@ -165,7 +163,7 @@ def errors(
 
 
 def backbones(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Backbone spec forms, and the open_clip architectures (shipped configs included).
 
@@ -188,11 +186,11 @@ def backbones(
 
 @reports_errors
 def maintenance(
-    warehouse: Path = WAREHOUSE,
+    warehouse: WarehouseArg,
     keep_hours: float = typer.Option(
         0.0, "--keep-hours", min=0.0, help="Keep table versions younger than this."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: JsonFlag = False,
 ) -> None:
     """Compact every embedding table and remove old versions and orphan files.
 
