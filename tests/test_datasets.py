@@ -225,5 +225,5 @@ def test_cli_add_dataset_prints_the_summary_and_reports_errors(wh, corpus):
     assert bad.exit_code == 1 and "cannot tell the format" in " ".join(bad.output.split())
     unknown = runner.invoke(app, [*args, "--format", "nope"])
     message = " ".join(unknown.output.split())  # rich wraps long lines
-    assert unknown.exit_code == 1 and "known: msrvtt-json, msrvtt-csv" in message
+    assert unknown.exit_code == 1 and "known: " in message and "msrvtt-json, msrvtt-csv" in message
     assert "Examples" in runner.invoke(app, ["add-dataset", "--help"]).output

@@ -1,0 +1,18 @@
+"""`st:NAME`: a sentence-transformers text encoder (vtr.ingest.backbones.sentence)."""
+
+from __future__ import annotations
+
+from vtr.registry import BACKBONES
+
+
+@BACKBONES.register(
+    "st",
+    help="sentence-transformers sentence embedding (no layer taps); st:minilm ships offline",
+    towers=("text",),
+    spec="st:minilm | st:/path/to/model | st:ORG/NAME (local HF cache)",
+    example="st:minilm",
+)
+def load(rest: str, device, seed: int):
+    from vtr.ingest.backbones.sentence import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(rest, device)
