@@ -120,3 +120,12 @@ def test_the_builtin_list_is_imported_on_the_first_lookup_not_before():
     reg.register("early", help="registered before any lookup")(object)
     with pytest.raises(ModuleNotFoundError, match="vtr_registry_missing_module"):
         reg.names()
+
+
+def test_entries_are_listed_by_name_whatever_was_imported_first():
+    reg = Registry("order", [])
+    for name in ("b", "c", "a"):
+        reg.register(name, help=name)(object())
+    assert reg.names() == ["a", "b", "c"] and reg.choices() == "a, b or c"
+    with pytest.raises(UnknownItem, match="known: a, b, c"):
+        reg.get("d")

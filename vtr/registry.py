@@ -80,8 +80,9 @@ class Registry:
             load_module(target)
 
     def entries(self) -> list[Entry]:
+        """Every entry, by name (registration order depends on what was imported first)."""
         self.load()
-        return list(self._entries.values())
+        return sorted(self._entries.values(), key=lambda entry: entry.name)
 
     def names(self) -> list[str]:
         return [entry.name for entry in self.entries()]
@@ -89,7 +90,7 @@ class Registry:
     def entry(self, name: str) -> Entry:
         self.load()
         if name not in self._entries:
-            known = ", ".join(self._entries) or "none"
+            known = ", ".join(self.names()) or "none"
             raise UnknownItem(f"unknown {self.what} {name!r}; known: {known}")
         return self._entries[name]
 
