@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test lint bench bench-moments bench-steps clean
+.PHONY: install demo test lint bench bench-moments bench-steps clean docs
 
 install: $(VENV)/.installed
 
@@ -38,3 +38,6 @@ bench-steps: install
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache bench-out
+
+docs: install
+	$(BIN)/python -m vtr.registry

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,62 +218,33 @@ def load_msrvtt_csv(csv_path: Path, video_dir: Path | None) -> DatasetRows:
     return rows
 
 
-def _load_qvhighlights(path: Path, video_dir: Path | None) -> DatasetRows:
-    from vtr.ingest.moments import load_qvhighlights
-
-    return load_qvhighlights(path, video_dir)
-
-
-def _load_steps(path: Path, video_dir: Path | None) -> DatasetRows:
-    from vtr.ingest.steps import load_steps_dataset
-
-    return load_steps_dataset(path, video_dir)
-
-
-def _load_generic(path: Path, video_dir: Path | None) -> DatasetRows:
-    from vtr.ingest.generic import load_generic
-
-    return load_generic(path, video_dir)
-
-
-LOADERS: dict[str, Callable[[Path, Path | None], DatasetRows]] = {
-    "msrvtt-json": load_msrvtt_json,
-    "msrvtt-csv": load_msrvtt_csv,
-    "qvhighlights": _load_qvhighlights,
-    "steps": _load_steps,
-    "generic": _load_generic,
-}
-EXTENSIONS = {
-    ".json": "msrvtt-json",
-    ".csv": "msrvtt-csv",
-    ".tsv": "generic",
-    ".jsonl": "qvhighlights",
-}
-
-
 def resolve_format(path: Path, format: str = "auto") -> str:
-    """The loader name for `path`: `format` itself, or by extension when "auto"."""
-    known = ", ".join(LOADERS)
-    if format == "auto":
-        suffix = Path(path).suffix.lower()
-        if suffix not in EXTENSIONS:
+    """The format name for `path`: `format` itself, or, when "auto", the registered format
+    (`vtr.registry.FORMATS`) for its extension whose sniff accepts the file, else the one
+    for that extension without a sniff."""
+    from vtr.registry import FORMATS
+
+    known = ", ".join(FORMATS.names())
+    if format != "auto":
+        if format not in FORMATS:
             raise AnnotationError(
-                f"cannot tell the format of {path} from its extension {suffix!r}; "
-                f"use .json, .csv, .tsv or .jsonl, or name a format: {known}"
+                f"unknown annotation format {format!r} for {path}; known: {known}"
             )
-        if suffix == ".jsonl" and _first_object_has(path, ("video", "start", "end")):
-            return "steps"
-        if suffix == ".jsonl" and _first_object_has(path, ("video_id", "caption")):
-            return "generic"
-        if suffix == ".csv" and _csv_has_generic_header(path):
-            return "generic"
-        return EXTENSIONS[suffix]
-    if format not in LOADERS:
-        raise AnnotationError(f"unknown annotation format {format!r} for {path}; known: {known}")
-    return format
+        return format
+    suffix = Path(path).suffix.lower()
+    entries = [e for e in FORMATS.entries() if suffix in e.meta["extensions"]]
+    sniffed = [e for e in entries if e.meta.get("sniff") and e.meta["sniff"](path)]
+    fallback = [e for e in entries if not e.meta.get("sniff")]
+    if not (sniffed or fallback):
+        suffixes = sorted({s for e in FORMATS.entries() for s in e.meta["extensions"]})
+        raise AnnotationError(
+            f"cannot tell the format of {path} from its extension {suffix!r}; "
+            f"use {', '.join(suffixes)}, or name a format: {known}"
+        )
+    return (sniffed or fallback)[0].name
 
 
-def _first_object_has(path: Path, keys: tuple[str, ...]) -> bool:
+def first_object_has(path: Path, keys: tuple[str, ...]) -> bool:
     """Whether the first JSON line of `path` holds every key (False if unreadable)."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -285,15 +255,11 @@ def _first_object_has(path: Path, keys: tuple[str, ...]) -> bool:
     return isinstance(item, dict) and all(key in item for key in keys)
 
 
-def _csv_has_generic_header(path: Path) -> bool:
-    from vtr.ingest.generic import has_generic_fields
+def formats_help() -> str:
+    """`name (.ext, ...)` of every registered annotation format, for --help lines."""
+    from vtr.registry import FORMATS
 
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return False
-    return has_generic_fields(header) and "sentence" not in (header or [])
+    return "; ".join(f"{e.name} ({', '.join(e.meta['extensions'])})" for e in FORMATS.entries())
 
 
 def load_annotations(path: Path, video_dir: Path | None, format: str = "auto") -> DatasetRows:
@@ -302,7 +268,9 @@ def load_annotations(path: Path, video_dir: Path | None, format: str = "auto") -
     name = resolve_format(path, format)
     if not path.is_file():
         raise AnnotationError(f"annotations file not found: {path}")
-    return LOADERS[name](path, video_dir)
+    from vtr.registry import FORMATS
+
+    return FORMATS.get(name)(path, video_dir)
 
 
 def register_dataset(

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-LOSSES = ("infonce", "infonce-hard", "mse", "margin")
+from vtr.registry import LOSSES
 
 
 class InfoNCE(nn.Module):
@@ -95,16 +95,41 @@ class MarginContrastive(nn.Module):
 def build_loss(
     kind: str, temperature: float = 0.07, learnable: bool = False, margin: float = 0.2
 ) -> nn.Module:
-    """A loss by name: `infonce`, `infonce-hard`, `mse` or `margin`."""
-    if kind == "infonce":
-        return InfoNCE(temperature, learnable)
-    if kind == "infonce-hard":
-        return HardNegativeInfoNCE(temperature, learnable)
-    if kind == "mse":
-        return CosineMSE()
-    if kind == "margin":
-        return MarginContrastive(margin)
-    raise ValueError(f"unknown loss {kind!r}; choose from {LOSSES}")
+    """A loss by name (`vtr.registry.LOSSES`); UnknownItem listing the known ones."""
+    return LOSSES.get(kind)(temperature=temperature, learnable=learnable, margin=margin)
+
+
+@LOSSES.register(
+    "infonce",
+    help="symmetric InfoNCE, --temperature or --learnable-temperature; captions of one "
+    "video are not each other's negatives",
+    pairs="positives",
+)
+def _infonce(temperature: float, learnable: bool, **options) -> nn.Module:
+    return InfoNCE(temperature, learnable)
+
+
+@LOSSES.register(
+    "infonce-hard",
+    help="InfoNCE where each query also scores its --hard-k mined hard negatives",
+    pairs="hard",
+)
+def _infonce_hard(temperature: float, learnable: bool, **options) -> nn.Module:
+    return HardNegativeInfoNCE(temperature, learnable)
+
+
+@LOSSES.register(
+    "mse", help="cosine vs pair label on positives + --negatives sampled ones", pairs="pairs"
+)
+def _mse(**options) -> nn.Module:
+    return CosineMSE()
+
+
+@LOSSES.register(
+    "margin", help="1 - cos for a match, max(0, cos - --margin) otherwise", pairs="pairs"
+)
+def _margin(margin: float, **options) -> nn.Module:
+    return MarginContrastive(margin)
 
 
 def _targets(video_index: torch.Tensor | None, n: int, device) -> torch.Tensor:

@@ -9,7 +9,7 @@ and every video of the dataset through the best checkpoint, writes them as NEW v
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ from vtr.errors import TrainInputError
 from vtr.models.data import PairDataModule
 from vtr.models.distributed import load_shared_data, process_rank, share_data
 from vtr.models.fitting import EpochProgress, quiet_lightning
-from vtr.models.heads import HEADS, Frozen, Projection, Standardize, TwoTower, build_head
-from vtr.models.losses import LOSSES, build_loss
+from vtr.models.heads import Frozen, Standardize, TwoTower, build_head
+from vtr.models.heads.proj import Projection
+from vtr.models.losses import build_loss
 from vtr.models.module import (
     MONITOR,
     SCHEDULES,
@@ -33,6 +34,8 @@ from vtr.models.module import (
     embed,
     retrieval_metrics,
 )
+from vtr.models.train_config import TrainConfig
+from vtr.registry import HEADS, LOSSES
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import retrieval_metrics as eval_metrics
 from vtr.warehouse.evals import run_eval
@@ -40,54 +43,7 @@ from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, get_variant, register_variant
 
 TOWERS = ("text", "video", "both")
-PAIR_MODE = {"infonce": "positives", "infonce-hard": "hard", "mse": "pairs", "margin": "pairs"}
 BEFORE_TRAINING = -1  # train_metrics.epoch of the untrained head's metrics
-
-
-@dataclass
-class TrainConfig:
-    """Everything one training run needs; stored as the run's config."""
-
-    dataset: str
-    text_variant: str
-    video_variant: str
-    head: str = "proj"
-    tower: str | None = None  # default: video for a transformer head, else text
-    dim: int | None = None  # shared space; default: the video variant's dim
-    widths: tuple[int, ...] = (512,)
-    dropout: float = 0.1
-    layers: int = 2
-    heads: int = 4
-    loss: str = "infonce"
-    temperature: float = 0.07
-    learnable_temperature: bool = False
-    margin: float = 0.2
-    negatives: int = 4
-    hard_k: int = 8
-    mine_text_variant: str | None = None
-    mine_video_variant: str | None = None
-    batch_size: int = 128
-    epochs: int = 30
-    lr: float = 1e-3
-    weight_decay: float = 0.01
-    schedule: str = "cosine"
-    warmup_steps: int = 20
-    grad_clip: float = 1.0
-    precision: str = "32-true"
-    patience: int = 5
-    seed: int = 0
-    accelerator: str = "auto"
-    devices: str | int = "auto"
-    num_nodes: int = 1
-    strategy: str = "auto"
-    workers: int = 0
-    out_dir: str | None = None
-    show_progress: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def head_tower(self) -> str:
-        return self.tower or ("video" if self.head == "transformer" else "text")
 
 
 @dataclass
@@ -161,7 +117,7 @@ def _train(wh: Warehouse, config: TrainConfig, run_id: int) -> TrainResult:
         config.dataset,
         config.text_variant,
         config.video_variant,
-        mode=PAIR_MODE[config.loss],
+        mode=LOSSES.entry(config.loss).meta["pairs"],
         batch_size=config.batch_size,
         negatives=config.negatives,
         hard_k=config.hard_k,
@@ -259,8 +215,8 @@ def train_other_rank(config: TrainConfig) -> None:
 
 def _check(wh: Warehouse, config: TrainConfig) -> None:
     for value, options, what in (
-        (config.head, HEADS, "head"),
-        (config.loss, LOSSES, "loss"),
+        (config.head, HEADS.names(), "head"),
+        (config.loss, LOSSES.names(), "loss"),
         (config.head_tower, TOWERS, "tower"),
         (config.schedule, SCHEDULES, "schedule"),
     ):

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from vtr.cli.app import app
 from vtr.errors import EvalInputError, TrainInputError
 from vtr.models.data import PairDataModule
-from vtr.models.heads import HEADS, build_head
-from vtr.models.losses import LOSSES, build_loss
+from vtr.models.heads import build_head
+from vtr.models.losses import build_loss
 from vtr.models.train import TrainConfig, build_model
+from vtr.registry import HEADS, LOSSES
 from vtr.warehouse import open_warehouse
 from vtr.warehouse.evals import run_eval
 from vtr.warehouse.variants import Variant, get_variant
@@ -81,7 +82,8 @@ def _datamodule(wh, loss: str, video: str) -> PairDataModule:
 
 @pytest.mark.parametrize(
     ("head", "loss"),
-    [(head, "infonce") for head in HEADS] + [("mlp", loss) for loss in LOSSES[1:]],
+    [(head, "infonce") for head in HEADS.names()]
+    + [("mlp", loss) for loss in LOSSES.names() if loss != "infonce"],
 )
 def test_each_head_and_loss_lowers_the_loss_in_a_few_steps(trained_wh, head, loss):
     torch.manual_seed(0)
@@ -262,7 +264,7 @@ def test_transformer_head_sees_frame_order_and_mean_pooling_heads_do_not():
     def distance(a: torch.Tensor, b: torch.Tensor) -> float:
         return float((1 - torch.nn.functional.cosine_similarity(a, b)).mean())
 
-    for kind in HEADS:
+    for kind in HEADS.names():
         head = build_head(kind, 32, 16, (64,), dropout=0.0).eval()
         with torch.no_grad():
             out, out_reversed = head(frames), head(reversed_frames)

@@ -99,3 +99,9 @@ class IngestOptionError(VtrError):
 
 class WarehouseDamaged(VtrError):
     """A Lance table or data file that cannot be read; `vtr check --repair` fixes it."""
+
+
+class UnknownItem(VtrError):
+    """A name that no registry holds: a backbone family, head, loss, format or re-ranker."""
+
+    exit_code = 2  # a usage error, as for an unknown option

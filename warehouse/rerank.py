@@ -25,10 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vtr.errors import EvalInputError
+from vtr.registry import RERANKERS
 from vtr.warehouse.search import l2_normalize
-
-RERANKS = ("none", "dual-softmax", "qb-norm")
-USES_TEST_STATISTICS = {"none": False, "dual-softmax": True, "qb-norm": False}
 
 # fn(scores, text_idx, video_idx) -> rescored; scores = S[text_idx][:, video_idx]
 Rescore = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -51,8 +49,9 @@ class Rerank:
     bank_videos: np.ndarray | None = field(default=None, repr=False)  # V2T query bank
 
     def __post_init__(self) -> None:
-        if self.method not in RERANKS:
-            raise EvalInputError(f"unknown re-ranking {self.method!r}; choose from {RERANKS}")
+        if self.method not in RERANKERS:
+            known = ", ".join(RERANKERS.names())
+            raise EvalInputError(f"unknown re-ranking {self.method!r}; choose from {known}")
         if self.temperature <= 0 or self.beta <= 0:
             raise EvalInputError("re-ranking temperature and beta must be positive")
         if self.method == "qb-norm" and (self.bank_texts is None or self.bank_videos is None):
@@ -60,30 +59,47 @@ class Rerank:
 
     @property
     def uses_test_statistics(self) -> bool:
-        return USES_TEST_STATISTICS[self.method]
+        return RERANKERS.entry(self.method).meta["uses_test_statistics"]
 
     def config(self) -> dict[str, object]:
         """The parameters that went into the result, for the evals row."""
-        if self.method == "dual-softmax":
-            return {"method": self.method, "temperature": self.temperature}
-        if self.method == "qb-norm":
-            return {
-                "method": self.method,
-                "beta": self.beta,
-                "bank_texts": len(self.bank_texts),
-                "bank_videos": len(self.bank_videos),
-            }
-        return {"method": "none"}
+        sizes = {"bank_texts": len, "bank_videos": len}
+        params = RERANKERS.entry(self.method).meta["params"]
+        values = {p: sizes.get(p, lambda v: v)(getattr(self, p)) for p in params}
+        return {"method": self.method, **values}
 
     def rescorers(self, texts: np.ndarray, videos: np.ndarray, chunk: int) -> Rescorers | None:
         """Rescoring functions for L2-normalised `texts` and `videos`; None for 'none'."""
-        if self.method == "dual-softmax":
-            return _dual_softmax(texts, videos, self.temperature, chunk)
-        if self.method == "qb-norm":
-            t2v = _inverted_softmax(texts, videos, self.bank_texts, self.beta, chunk, axis=1)
-            v2t = _inverted_softmax(texts, videos, self.bank_videos, self.beta, chunk, axis=0)
-            return Rescorers(t2v=t2v, v2t=v2t)
-        return None
+        return RERANKERS.get(self.method)(self, texts, videos, chunk)
+
+
+@RERANKERS.register("none", help="plain cosine scores", uses_test_statistics=False, params=())
+def _none(rerank: Rerank, texts: np.ndarray, videos: np.ndarray, chunk: int) -> None:
+    return None
+
+
+@RERANKERS.register(
+    "dual-softmax",
+    help="CAMoE's dual softmax: each score times a softmax prior over the other side's "
+    "test queries (--temperature); uses test statistics",
+    uses_test_statistics=True,
+    params=("temperature",),
+)
+def _dual(rerank: Rerank, texts: np.ndarray, videos: np.ndarray, chunk: int) -> Rescorers:
+    return _dual_softmax(texts, videos, rerank.temperature, chunk)
+
+
+@RERANKERS.register(
+    "qb-norm",
+    help="query-bank normalisation (dynamic inverted softmax, --beta) with a bank from "
+    "--bank-split",
+    uses_test_statistics=False,
+    params=("beta", "bank_texts", "bank_videos"),
+)
+def _qb_norm(rerank: Rerank, texts: np.ndarray, videos: np.ndarray, chunk: int) -> Rescorers:
+    t2v = _inverted_softmax(texts, videos, rerank.bank_texts, rerank.beta, chunk, axis=1)
+    v2t = _inverted_softmax(texts, videos, rerank.bank_videos, rerank.beta, chunk, axis=0)
+    return Rescorers(t2v=t2v, v2t=v2t)
 
 
 def _dual_softmax(t: np.ndarray, v: np.ndarray, temperature: float, chunk: int) -> Rescorers:

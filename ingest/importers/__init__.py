@@ -1,7 +1,8 @@
 """Embedding files in, as ordinary variants: the format registry.
 
-Each format is a `FormatSpec` (name, description, reader); `vtr import --help` and the
-README's table are generated from `FORMATS`. Import itself is `vtr.ingest.importers.run`,
+Each format is a `FormatSpec` (name, description, reader, file suffixes) registered in
+`vtr.registry.IMPORTERS` (here `FORMATS`); `vtr import --help` and the README's table are
+generated from it. Import itself is `vtr.ingest.importers.run`,
 export `vtr.ingest.importers.export`.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from vtr.errors import ImportInputError
 from vtr.ingest.importers import readers
 from vtr.ingest.importers.readers import Chunk, ReadOptions
+from vtr.registry import IMPORTERS
 
 
 @dataclass(frozen=True)
@@ -22,39 +24,39 @@ class FormatSpec:
     description: str
     reader: Callable[[list[Path], ReadOptions], Iterator[Chunk]]
     exportable: bool = False
+    suffixes: tuple[str, ...] = ()  # the file suffixes `--format auto` knows it by
 
 
-FORMATS: dict[str, FormatSpec] = {}
+FORMATS = IMPORTERS
 
 
 def register_format(spec: FormatSpec) -> FormatSpec:
-    FORMATS[spec.name] = spec
-    return spec
+    return IMPORTERS.register(spec.name, help=spec.description, exportable=spec.exportable)(spec)
 
 
 register_format(FormatSpec(
     "npy",
     "one <id>.npy per item: shape (D,) one vector, (T, D) a frame/clip sequence",
-    readers.read_items((".npy",)), exportable=True,
+    readers.read_items((".npy",)), exportable=True, suffixes=(".npy",),
 ))  # fmt: skip
 register_format(FormatSpec(
     "npz",
     "one <id>.npz per item; the array named by --key (default: its only array)",
-    readers.read_items((".npz",)), exportable=True,
+    readers.read_items((".npz",)), exportable=True, suffixes=(".npz",),
 ))  # fmt: skip
 register_format(FormatSpec(
     "pt",
     "one <id>.pt/.pth per item (a tensor, or a dict and --key); needs --allow-pickle",
-    readers.read_items((".pt", ".pth")),
+    readers.read_items((".pt", ".pth")), suffixes=(".pt", ".pth"),
 ))  # fmt: skip
 register_format(FormatSpec(
     "parquet",
     "parquet file(s): --id-column and --vector-column (list or fixed-size list)",
-    readers.read_parquet, exportable=True,
+    readers.read_parquet, exportable=True, suffixes=(".parquet",),
 ))  # fmt: skip
 register_format(FormatSpec(
     "arrow", "Arrow IPC file(s) (.arrow/.feather/.ipc), columns as for parquet",
-    readers.read_arrow,
+    readers.read_arrow, suffixes=(".arrow", ".feather", ".ipc"),
 ))  # fmt: skip
 register_format(FormatSpec(
     "lance", "a Lance dataset folder, columns as for parquet", readers.read_lance,
@@ -77,8 +79,7 @@ def detect_format(source: Path) -> str:
         suffixes = {p.suffix.lower() for p in source.iterdir() if p.is_file()}
     else:
         suffixes = {source.suffix.lower()}
-    by_suffix = {".npy": "npy", ".npz": "npz", ".pt": "pt", ".pth": "pt", ".parquet": "parquet",
-                 ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}  # fmt: skip
+    by_suffix = {suffix: e.name for e in IMPORTERS.entries() for suffix in e.obj.suffixes}
     found = {by_suffix[s] for s in suffixes if s in by_suffix}
     if len(found) != 1:
         what = ", ".join(sorted(found)) if found else "no known embedding files"
@@ -91,12 +92,13 @@ def get_format(name: str, sources: list[Path] | None = None) -> FormatSpec:
         if not sources:
             raise ImportInputError("--format auto needs a source to look at")
         name = detect_format(sources[0])
-    if name not in FORMATS:
-        raise ImportInputError(f"unknown format {name!r}; known: auto, {', '.join(FORMATS)}")
-    return FORMATS[name]
+    if name not in IMPORTERS:
+        known = ", ".join(IMPORTERS.names())
+        raise ImportInputError(f"unknown format {name!r}; known: auto, {known}")
+    return IMPORTERS.get(name)
 
 
 def formats_help(exportable: bool = False) -> str:
     """One line per format, for --help and the README."""
-    specs = [s for s in FORMATS.values() if s.exportable or not exportable]
+    specs = [e.obj for e in IMPORTERS.entries() if e.obj.exportable or not exportable]
     return "\n\n".join(f"{spec.name}: {spec.description}" for spec in specs)

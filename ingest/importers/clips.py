@@ -30,13 +30,13 @@ import pyarrow as pa
 from vtr.errors import ImportInputError
 from vtr.ingest.clips import CLIP_SCHEMA, clip_item_id
 from vtr.ingest.commit import Committer, write_fragments
-from vtr.ingest.importers.readers import ReadOptions, load_npy, load_npz, load_pt
+from vtr.ingest.importers.readers import PER_ITEM_LOADERS as LOADERS
+from vtr.ingest.importers.readers import ReadOptions
 from vtr.warehouse.queries import registered
 from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, register_variant
 
 LAYOUTS = ("auto", "video-files", "chunk-folders")
-LOADERS = {".npy": load_npy, ".npz": load_npz, ".pt": load_pt, ".pth": load_pt}
 _CHUNK = re.compile(r"^chunk_(\d+)$")
 SHOWN = 5
 

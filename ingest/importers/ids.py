@@ -23,11 +23,12 @@ _QID = re.compile(r"^qid(?P<qid>\d+)$")
 
 def caption_positions(wh, dataset: str) -> dict[str, list[str]]:
     """Per video, its caption ids in annotation-file order (from the annotation file)."""
-    from vtr.ingest.datasets import LOADERS, get_dataset, load_annotations
+    from vtr.ingest.datasets import get_dataset, load_annotations
+    from vtr.registry import FORMATS
 
     row = get_dataset(wh, dataset)
     path = row.get("annotations")
-    if not path or row["format"] not in LOADERS or not Path(path).is_file():
+    if not path or row["format"] not in FORMATS or not Path(path).is_file():
         raise ImportInputError(
             f"captions named <video_id>-<n> need the annotation file of dataset {dataset!r} "
             f"to count positions, and {path!r} is not readable; name the files by caption id"

@@ -20,6 +20,7 @@ from vtr.cli.common import (
     reports_errors,
 )
 from vtr.errors import EvalInputError
+from vtr.registry import RERANKERS
 from vtr.warehouse import open_warehouse
 from vtr.warehouse.coverage import MISSING
 from vtr.warehouse.evals import (
@@ -52,6 +53,9 @@ def _protocol_option() -> Any:
     return typer.Option("vtr", "--protocol", help=f"Metric conventions: {choices_help(PROTOCOLS)}")
 
 
+RERANK_HELP = "; ".join(f"{e.name} ({e.help})" for e in RERANKERS.entries())
+
+
 @reports_errors
 def eval_command(
     warehouse: WarehouseArg,
@@ -74,9 +78,7 @@ def eval_command(
     rerank: str = typer.Option(
         "none",
         "--rerank",
-        help="Inference-time re-ranking: none (plain cosine), dual-softmax (CAMoE; uses "
-        "statistics of the test queries) or qb-norm (query-bank normalisation, bank from "
-        "--bank-split).",
+        help="Inference-time re-ranking: " + RERANK_HELP + ".",
     ),
     temperature: float = typer.Option(
         0.01, "--temperature", help="dual-softmax: the prior is softmax(similarity / T)."

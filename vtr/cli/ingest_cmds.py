@@ -9,6 +9,9 @@ import typer
 
 from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
 from vtr.errors import IngestIncomplete
+from vtr.ingest.datasets import formats_help
+
+ANNOTATION_FORMATS = formats_help()  # from vtr.registry.FORMATS
 
 
 @reports_errors
@@ -16,7 +19,10 @@ def ingest(
     warehouse: WarehouseArg,
     dataset: str = typer.Option(..., help="Dataset name in the catalog."),
     annotations: Path = typer.Option(
-        None, help="Register the dataset from this file first (MSR-VTT .json or 1k-A .csv)."
+        None,
+        help="Register the dataset from this file first; its format is detected: "
+        + ANNOTATION_FORMATS
+        + ".",
     ),
     videos: Path = typer.Option(None, help="Folder of the dataset's videos (<video_id>.mp4)."),
     video_backbone: list[str] = typer.Option(

@@ -16,7 +16,12 @@ from vtr.cli.common import (
     print_json,
     reports_errors,
 )
-from vtr.ingest.datasets import LOADERS
+from vtr.ingest.datasets import formats_help
+from vtr.registry import FORMATS
+
+ANNOTATION_FORMATS = formats_help()  # from vtr.registry.FORMATS
+FORMAT_NAMES = ", ".join(FORMATS.names())
+
 
 synth_app = typer.Typer(
     help=(
@@ -95,9 +100,7 @@ def add_dataset(
     name: str = typer.Argument(..., help="Dataset name in the catalog (any text)."),
     annotations: Path = typer.Option(
         ...,
-        help="Annotation file: MSR-VTT .json (official, CLIP4Clip, synthetic), 1k-A .csv, "
-        "QVHighlights .jsonl, step .jsonl/.json/.csv, or the generic CSV/TSV/JSONL "
-        "(video_id, caption[, split, category, caption_id, duration]).",
+        help="Annotation file in one of the formats (see --format): " + ANNOTATION_FORMATS + ".",
     ),
     videos: Path = typer.Option(
         None, help="Folder holding <video_id>.mp4 files; missing files are recorded."
@@ -105,7 +108,7 @@ def add_dataset(
     format: str = typer.Option(
         "auto",
         "--format",
-        help="auto (by extension and the first record's fields) or one of: " + ", ".join(LOADERS),
+        help="auto (by extension and the first record's fields) or one of: " + FORMAT_NAMES + ".",
     ),
     split_map: list[str] = typer.Option(
         [],

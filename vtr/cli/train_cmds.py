@@ -1,83 +1,72 @@
-"""`vtr train`: a thin wrapper over vtr.models.train.train."""
+"""`vtr train`: a thin wrapper over vtr.models.train.train.
+
+Its options are the fields of `TrainConfig` (vtr/models/train_config.py), each declared
+once there with its flag and help; `--head` and `--loss` list the registered kinds.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
+from dataclasses import MISSING, fields
 from pathlib import Path
+from typing import Any
 
+import click
 import typer
+from typer.core import TyperCommand
 
 from vtr.cli.common import console, reports_errors
+from vtr.models.train_config import TrainConfig
+
+CLI_TYPES = {"Path": Path}
 
 
-@reports_errors
-def train_command(
-    warehouse: Path = typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
-    dataset: str = typer.Option(..., "--dataset", help="Dataset name in the catalog."),
-    text_variant: str = typer.Option(..., "--text-variant", help="Text variant id to align."),
-    video_variant: str = typer.Option(
-        ..., "--video-variant", help="Video variant id (a .../seq/Nf variant for sequences)."
-    ),
-    head: str = typer.Option("proj", "--head", help="mlp, transformer or proj."),
-    tower: str = typer.Option(
-        None, "--tower", help="text, video or both (default: video for transformer, else text)."
-    ),
-    loss: str = typer.Option("infonce", "--loss", help="infonce, infonce-hard, mse or margin."),
-    dim: int = typer.Option(None, "--dim", help="Shared space dim (default: the video dim)."),
-    widths: str = typer.Option(
-        "512", "--widths", help="Hidden widths, comma-separated (transformer: its width)."
-    ),
-    dropout: float = typer.Option(
-        0.1, "--dropout", min=0.0, max=1.0, help="mlp/transformer dropout."
-    ),
-    layers: int = typer.Option(2, "--layers", help="Transformer layers."),
-    heads: int = typer.Option(4, "--heads", help="Transformer attention heads."),
-    temperature: float = typer.Option(0.07, "--temperature", help="InfoNCE temperature."),
-    learnable_temperature: bool = typer.Option(
-        False, "--learnable-temperature", help="Train the InfoNCE temperature (CLIP-style)."
-    ),
-    margin: float = typer.Option(0.2, "--margin", help="Margin of the margin loss."),
-    negatives: int = typer.Option(4, "--negatives", help="Sampled negatives per positive."),
-    hard_k: int = typer.Option(8, "--hard-k", help="Hard negatives per query (infonce-hard)."),
-    mine_text_variant: str = typer.Option(
-        None,
-        "--mine-text-variant",
-        help="infonce-hard: text variant that mines (default: --text-variant).",
-    ),
-    mine_video_variant: str = typer.Option(
-        None,
-        "--mine-video-variant",
-        help="infonce-hard: video variant that mines (default: --video-variant).",
-    ),
-    batch_size: int = typer.Option(128, "--batch-size", min=1, help="Pairs per step."),
-    epochs: int = typer.Option(30, "--epochs", min=1, help="Training epochs (at most)."),
-    lr: float = typer.Option(1e-3, "--lr", min=0.0, help="AdamW learning rate."),
-    weight_decay: float = typer.Option(0.01, "--weight-decay", min=0.0, help="AdamW weight decay."),
-    schedule: str = typer.Option("cosine", "--schedule", help="cosine, plateau or none."),
-    warmup_steps: int = typer.Option(
-        20, "--warmup-steps", min=0, help="Linear warm-up steps before the schedule."
-    ),
-    grad_clip: float = typer.Option(1.0, "--grad-clip", help="0 = no clipping."),
-    precision: str = typer.Option("32-true", "--precision", help="e.g. 32-true, bf16-mixed."),
-    patience: int = typer.Option(5, "--patience", help="Early stopping on val R@1 (epochs)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of initialisation, sampling and order."),
-    accelerator: str = typer.Option(
-        "auto", "--accelerator", help="Lightning accelerator: auto, cpu, gpu."
-    ),
-    devices: str = typer.Option("auto", "--devices", help="Lightning devices, e.g. 2 or 0,1."),
-    num_nodes: int = typer.Option(1, "--num-nodes", help="Machines of a torchrun/SLURM launch."),
-    strategy: str = typer.Option("auto", "--strategy", help="Lightning strategy: ddp, fsdp, ..."),
-    workers: int = typer.Option(0, "--workers", help="DataLoader workers (spawned)."),
-    out: Path = typer.Option(
-        None,
-        "--out",
-        help="Logs + checkpoints (default: WAREHOUSE/training/run-ID).",
-    ),
-    progress: bool = typer.Option(False, "--progress", help="Show Lightning's progress bar."),
-    as_json: bool = typer.Option(
-        False, "--json", help="Print only the JSON summary (it is always the last line)."
-    ),
-) -> None:
+class RegistryHelpCommand(TyperCommand):
+    """Fills `{heads}` / `{losses}` in option help from the registries when --help is shown
+    (loading the heads and losses imports torch, which a plain `vtr` call must not)."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from vtr.registry import HEADS, LOSSES
+
+        for param in self.params:
+            if param.help and "{" in param.help:
+                param.help = param.help.format(heads=HEADS.choices(), losses=LOSSES.choices())
+        return super().format_help(ctx, formatter)
+
+
+def _config_options() -> list[inspect.Parameter]:
+    """One typer option per TrainConfig field that declares a flag."""
+    params = []
+    for spec in fields(TrainConfig):
+        meta = spec.metadata
+        if not meta.get("flag"):
+            continue
+        kind, default, _ = meta["cli"] or (type(spec.default), spec.default, None)
+        if default is MISSING:  # a required option
+            kind, default = str, ...
+        info = typer.Option(default, meta["flag"], help=meta["help"], **meta["click"])
+        annotation = CLI_TYPES.get(kind, kind)
+        params.append(
+            inspect.Parameter(
+                spec.name, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation
+            )  # fmt: skip
+        )
+    return params
+
+
+def config_from_options(options: dict[str, Any]) -> TrainConfig:
+    """The TrainConfig of parsed CLI values (each field through its parser, if any)."""
+    values = {}
+    for spec in fields(TrainConfig):
+        if spec.name in options:
+            parse = (spec.metadata.get("cli") or (None, None, None))[2]
+            value = options[spec.name]
+            values[spec.name] = parse(value) if parse else value
+    return TrainConfig(**values)
+
+
+def train_command(warehouse: Path, as_json: bool, **options: Any) -> None:
     """Train an alignment head on the pair views; write its embeddings back as variants.
 
     Records a `train` run (config, metrics per epoch, checkpoint), writes every caption
@@ -94,46 +83,10 @@ def train_command(
     `--num-nodes M` and the same `--out` on shared storage for every rank (README).
     """
     from vtr.models.distributed import process_rank
-    from vtr.models.train import TrainConfig, train, train_other_rank
+    from vtr.models.train import train, train_other_rank
     from vtr.warehouse import open_warehouse
 
-    config = TrainConfig(
-        dataset=dataset,
-        text_variant=text_variant,
-        video_variant=video_variant,
-        head=head,
-        tower=tower,
-        dim=dim,
-        widths=tuple(int(w) for w in widths.split(",") if w.strip()),
-        dropout=dropout,
-        layers=layers,
-        heads=heads,
-        loss=loss,
-        temperature=temperature,
-        learnable_temperature=learnable_temperature,
-        margin=margin,
-        negatives=negatives,
-        hard_k=hard_k,
-        mine_text_variant=mine_text_variant,
-        mine_video_variant=mine_video_variant,
-        batch_size=batch_size,
-        epochs=epochs,
-        lr=lr,
-        weight_decay=weight_decay,
-        schedule=schedule,
-        warmup_steps=warmup_steps,
-        grad_clip=grad_clip,
-        precision=precision,
-        patience=patience,
-        seed=seed,
-        accelerator=accelerator,
-        devices=int(devices) if devices.isdigit() else devices,
-        num_nodes=num_nodes,
-        strategy=strategy,
-        workers=workers,
-        out_dir=str(out) if out else None,
-        show_progress=progress,
-    )
+    config = config_from_options(options)
     if process_rank() > 0:  # rank 0 alone opens the catalog
         train_other_rank(config)
         return
@@ -157,8 +110,31 @@ def train_command(
     typer.echo(json.dumps(summary))
 
 
+def _signature() -> inspect.Signature:
+    own = [
+        inspect.Parameter(
+            "warehouse", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Path,
+            default=typer.Argument(..., help="Warehouse directory (made by `vtr init`)."),
+        ),
+        inspect.Parameter(
+            "as_json", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+            default=typer.Option(
+                False, "--json", help="Print only the JSON summary (it is always the last line)."
+            ),
+        ),
+    ]  # fmt: skip
+    return inspect.Signature([own[0], *_config_options(), own[1]])
+
+
+train_command.__signature__ = _signature()  # type: ignore[attr-defined]
+train_command.__annotations__ = {
+    name: param.annotation for name, param in train_command.__signature__.parameters.items()
+}
+train_command = reports_errors(train_command)
+
+
 def register(app: typer.Typer) -> None:
     """Add `train retrieval` (also reached as plain `vtr train WAREHOUSE ...`)."""
     from vtr.cli.groups import train_app
 
-    train_app.command("retrieval")(train_command)
+    train_app.command("retrieval", cls=RegistryHelpCommand)(train_command)

@@ -178,8 +178,8 @@ def backbones(
         return
     for family, info in list_backbone_families().items():
         typer.echo(
-            f"{family:10s} {info['spec']}\n{'':10s} towers: {info['towers']}; "
-            f"e.g. {info['example']}"
+            f"{family:10s} {info['spec']}\n{'':10s} {info['help']}\n{'':10s} towers: "
+            f"{info['towers']}; e.g. {info['example']}"
         )
     typer.echo("\nopen_clip architectures: " + ", ".join(list_architectures()))
 
