@@ -56,7 +56,7 @@ def blocks(page: Path) -> list[Block]:
 
 def commands(body: str) -> list[str]:
     """A bash block's commands: continuation lines joined, comments and blanks dropped."""
-    joined = re.sub(r"\\\n\s*", " ", body)
+    joined = re.sub(r"\s*\\\n\s*", " ", body)
     lines = [line.strip() for line in joined.splitlines()]
     return [line for line in lines if line and not line.startswith("#")]
 
