@@ -10,11 +10,14 @@ registration summary counts them.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from vtr.warehouse.queries import registered
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 ITEM_SCHEMA = pa.schema([("item_id", pa.string())])
 
@@ -31,7 +34,9 @@ def stat_video_files(videos: list[dict[str, Any]]) -> None:
         row["file_mtime"] = info.st_mtime if info else None
 
 
-def drop_changed_items(wh, dataset: str, captions: pa.Table, videos: pa.Table) -> dict[str, Any]:
+def drop_changed_items(
+    wh: Warehouse, dataset: str, captions: pa.Table, videos: pa.Table
+) -> dict[str, Any]:
     """Unmark the captions and videos of `dataset` whose new rows differ from the stored
     ones; return their counts and the first few ids. Run before the new rows are written,
     in the registration's transaction."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -40,6 +40,9 @@ from vtr.progress import progress_bar
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.runs import record_error, run_lifecycle
 from vtr.warehouse.variants import Variant, register_variant
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 CLIP_SCHEMA = pa.schema(
     [
@@ -261,7 +264,7 @@ def _write_clip_rows(
     )
 
 
-def _ingest_clip_captions(wh, summary, encoder, variant) -> VariantResult:
+def _ingest_clip_captions(wh: Warehouse, summary, encoder, variant) -> VariantResult:
     """Per-clip captions go into the text variant's table, so they commit like its rows."""
     dataset = summary.dataset
     rows = wh.rows("moments/clip_captions", {"dataset": dataset})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from vtr.ingest.commit import Committer, write_fragments
 from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.search import l2_normalize
 from vtr.warehouse.variants import Variant, get_variant, register_variant, sequence_length
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 MODES = {
     "sum": "L2-normalised inputs, weighted and summed (inputs share one dim)",
@@ -52,7 +55,7 @@ def fused_variant(rows: list[dict[str, Any]], name: str, mode: str) -> Variant:
 
 
 def fuse_variants(
-    wh,
+    wh: Warehouse,
     dataset: str,
     variants: list[str],
     name: str,
@@ -91,7 +94,7 @@ def fuse_variants(
     return result
 
 
-def _fuse(wh, rows, dataset, ids, weights, mode) -> np.ndarray:
+def _fuse(wh: Warehouse, rows, dataset, ids, weights, mode) -> np.ndarray:
     parts = []
     for row, weight in zip(rows, weights, strict=True):
         _, matrix = wh.vectors.read(row["lance_table"], dataset, ids)
@@ -100,7 +103,7 @@ def _fuse(wh, rows, dataset, ids, weights, mode) -> np.ndarray:
     return l2_normalize(fused).astype(np.float32)
 
 
-def _check(wh, variants: list[str], name: str, mode: str) -> list[dict[str, Any]]:
+def _check(wh: Warehouse, variants: list[str], name: str, mode: str) -> list[dict[str, Any]]:
     if mode not in MODES:
         raise EvalInputError(f"unknown fusion mode {mode!r}; choose one of {', '.join(MODES)}")
     if not name or not set(name) <= NAME_CHARS:

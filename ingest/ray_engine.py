@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +35,9 @@ from vtr.ingest.ray_runtime import raise_user_error, ray_session
 from vtr.ingest.targets import variant_fragments
 from vtr.ingest.video import FrameDataset, VideoMeta, collate_frames
 from vtr.warehouse.variants import Variant
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 # On a machine without GPUs each actor asks a fraction of a CPU: with 2 cores, a pool
 # asking 1 CPU per actor leaves Ray Data nothing to schedule its own tasks on, and stalls.
@@ -173,7 +176,7 @@ class RayVideoStage:
 
 
 def ingest_ray(
-    wh,
+    wh: Warehouse,
     dataset: str,
     *,
     address: str | None = None,

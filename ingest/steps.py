@@ -20,13 +20,16 @@ import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from vtr.errors import AnnotationError
 from vtr.ingest.jsonl import read_jsonl
 from vtr.warehouse.queries import registered
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def load_steps_dataset(path: Path, video_dir: Path | None):
     return rows
 
 
-def write_steps(wh, dataset: str, steps: list[StepRow]) -> int:
+def write_steps(wh: Warehouse, dataset: str, steps: list[StepRow]) -> int:
     """Upsert the step rows (replacing those of the same qids); caller holds the transaction."""
     table = pa.Table.from_pylist(
         [

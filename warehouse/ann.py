@@ -23,7 +23,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +33,9 @@ from vtr.warehouse.bridge import literal
 from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.search import SearchResult, check_ties, l2_normalize, relevant_rank, tie_rank
 from vtr.warehouse.variants import get_variant
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 INDEX_TYPES = ("IVF_FLAT", "IVF_HNSW_SQ", "IVF_PQ")
 QUANTISED_REFINE = 2  # default refine factor of the quantised index types
@@ -56,7 +59,7 @@ class AnnParams:
 
 
 def build_index(
-    wh,
+    wh: Warehouse,
     variant_id: str,
     index_type: str = "IVF_FLAT",
     num_partitions: int | None = None,
@@ -125,12 +128,12 @@ def _build(
     return {"n_rows": rows, **params}
 
 
-def get_index(wh, variant_id: str) -> dict[str, Any] | None:
+def get_index(wh: Warehouse, variant_id: str) -> dict[str, Any] | None:
     rows = wh.rows("ann/get_index", {"variant_id": variant_id})
     return rows[0] if rows else None
 
 
-def use_ann(wh, search: str, text_variant: str, video_variant: str) -> bool:
+def use_ann(wh: Warehouse, search: str, text_variant: str, video_variant: str) -> bool:
     """Whether `search` ('exact', 'ann' or 'auto') means ANN for these two variants.
 
     'auto' uses ANN when both variants have an index and each covers at least
@@ -145,7 +148,7 @@ def use_ann(wh, search: str, text_variant: str, video_variant: str) -> bool:
 
 
 def ann_search(
-    wh,
+    wh: Warehouse,
     variant: dict[str, Any],
     dataset: str,
     queries: np.ndarray,

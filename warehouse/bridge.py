@@ -13,11 +13,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from sqlglot import exp
 
 from vtr.errors import VtrError
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 
 class ExtensionMissing(VtrError):
@@ -76,14 +80,14 @@ def embedding_views_sql(lance_dir: Path, tables: list[str]) -> list[str]:
     return statements
 
 
-def shell_init_sql(wh) -> str:
+def shell_init_sql(wh: Warehouse) -> str:
     """SQL that prepares a DuckDB session on this warehouse's catalog."""
     tables = [row["lance_table"] for row in wh.rows("variants/list", {"modality": None})]
     existing = [t for t in tables if wh.vectors.table_path(t).is_dir()]
     return "\n".join([load_lance_sql(), *embedding_views_sql(wh.lance_path, existing)]) + "\n"
 
 
-def attach_embeddings(wh) -> None:
+def attach_embeddings(wh: Warehouse) -> None:
     """Make every variant's Lance table queryable by name on the warehouse connection."""
     for statement in shell_init_sql(wh).splitlines():
         wh.con.execute(statement)

@@ -7,11 +7,14 @@ gallery makes R@K look better than the full one would.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vtr.errors import EvalInputError
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 MISSING = {
     "fail": "refuse when a listed video or caption has no vector (default)",
@@ -45,7 +48,7 @@ def check_missing(missing: str) -> str:
 
 
 def covered_items(
-    wh,
+    wh: Warehouse,
     dataset: str,
     text: tuple[dict[str, Any], str],
     video: tuple[dict[str, Any], str],
@@ -95,7 +98,9 @@ def covered_items(
     )
 
 
-def _present(wh, variant: tuple[dict[str, Any], str], dataset: str, ids: list[str]) -> np.ndarray:
+def _present(
+    wh: Warehouse, variant: tuple[dict[str, Any], str], dataset: str, ids: list[str]
+) -> np.ndarray:
     row, variant_id = variant
     if not wh.vectors.has_table(row["lance_table"]):
         raise EvalInputError(

@@ -15,7 +15,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 
 @dataclass
@@ -37,7 +40,7 @@ class Run:
 
 @contextmanager
 def run_lifecycle(
-    wh,
+    wh: Warehouse,
     kind: str,
     config: dict[str, Any],
     on_interrupt: Callable[[Run], BaseException] | None = None,
@@ -78,7 +81,7 @@ def by_ctrl_c(err: BaseException | None) -> bool:
     return False
 
 
-def start_run(wh, kind: str, config: dict[str, Any]) -> int:
+def start_run(wh: Warehouse, kind: str, config: dict[str, Any]) -> int:
     """Record a `running` run with this process's PID, host and start time."""
     pid = os.getpid()
     params = {"kind": kind, "config": json.dumps(config, default=str), "pid": pid}
@@ -119,12 +122,12 @@ def process_gone(pid: int | None, host: str | None, started: float | None) -> bo
     return started is not None and now is not None and abs(now - started) > 1.0
 
 
-def heartbeat(wh, run_id: int) -> None:
+def heartbeat(wh: Warehouse, run_id: int) -> None:
     """Note that run `run_id` is still making progress (at each commit)."""
     wh.sql("runs/heartbeat", {"run_id": run_id})
 
 
-def finish_run(wh, run_id: int, status: str, summary: dict[str, Any]) -> None:
+def finish_run(wh: Warehouse, run_id: int, status: str, summary: dict[str, Any]) -> None:
     wh.sql(
         "runs/finish",
         {"run_id": run_id, "status": status, "summary": json.dumps(summary, default=str)},
@@ -148,7 +151,7 @@ def record_error(
     )
 
 
-def list_runs(wh) -> list[dict[str, Any]]:
+def list_runs(wh: Warehouse) -> list[dict[str, Any]]:
     """Every run; a `running` one whose process is gone (see `process_gone`) as `crashed`."""
     rows = wh.rows("runs/list")
     for row in rows:

@@ -16,9 +16,12 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vtr.errors import UnknownVariant
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 MODALITIES = ("text", "video")
 _TRAILING = {"text": 2, "video": 4}
@@ -101,7 +104,9 @@ class Variant:
         return cls("video", backbone, tail[0], tail[1], temporal=tail[2], frames=int(frames[:-1]))
 
 
-def register_variant(wh, variant: Variant, dim: int, extra: dict[str, Any] | None = None) -> None:
+def register_variant(
+    wh: Warehouse, variant: Variant, dim: int, extra: dict[str, Any] | None = None
+) -> None:
     """Record the variant's catalog row (once; a second call leaves it as it is)."""
     config = {**variant.config(), "dim": dim, **(extra or {})}
     wh.sql(
@@ -122,7 +127,7 @@ def register_variant(wh, variant: Variant, dim: int, extra: dict[str, Any] | Non
     )
 
 
-def get_variant(wh, variant_id: str) -> dict[str, Any]:
+def get_variant(wh: Warehouse, variant_id: str) -> dict[str, Any]:
     """The catalog row of a variant; a clear error listing the known ids if absent."""
     rows = wh.rows("variants/get", {"variant_id": variant_id})
     if not rows:
@@ -132,7 +137,7 @@ def get_variant(wh, variant_id: str) -> dict[str, Any]:
     return rows[0]
 
 
-def list_variants(wh, modality: str | None = None) -> list[dict[str, Any]]:
+def list_variants(wh: Warehouse, modality: str | None = None) -> list[dict[str, Any]]:
     return wh.rows("variants/list", {"modality": modality})
 
 

@@ -22,7 +22,7 @@ import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +35,9 @@ from vtr.ingest.importers.readers import ReadOptions
 from vtr.warehouse.queries import registered
 from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, register_variant
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 LAYOUTS = ("auto", "video-files", "chunk-folders")
 _CHUNK = re.compile(r"^chunk_(\d+)$")
@@ -63,7 +66,7 @@ def clip_import_variant(backbone: str, clip_len: float) -> Variant:
 
 
 def import_clip_features(
-    wh,
+    wh: Warehouse,
     dataset: str,
     sources: list[Path],
     clip_len: float,
@@ -116,7 +119,9 @@ def import_clip_features(
     return result
 
 
-def _write(wh, dataset, variant, features, todo, clip_len, run_id, config, result) -> None:
+def _write(
+    wh: Warehouse, dataset, variant, features, todo, clip_len, run_id, config, result
+) -> None:
     ids = [clip_item_id(v, c) for v in todo for c in range(len(features[v]))]
     matrix = np.concatenate([features[v] for v in todo]).astype(np.float32)
     extra = {"imported": True, "clip_len": clip_len, **config}
@@ -238,7 +243,9 @@ def _read_chunks(sources: list[Path], options: ReadOptions) -> dict[str, np.ndar
     return features
 
 
-def _check_grid(wh, dataset: str, features: dict[str, np.ndarray], clip_len: float) -> None:
+def _check_grid(
+    wh: Warehouse, dataset: str, features: dict[str, np.ndarray], clip_len: float
+) -> None:
     ids = pa.table({"video_id": list(features)})
     with registered(wh.con, "import_videos", ids):
         rows = wh.rows("moments/clip_grid", {"dataset": dataset})

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -27,10 +27,13 @@ from vtr.ingest.importers.readers import SEQ_LEN_KEY
 from vtr.warehouse.variants import get_variant, sequence_length
 from vtr.warehouse.vectors import vectors_to_arrow
 
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
+
 EXPORT_FORMATS = ("npy", "npz", "parquet", "clips")
 
 
-def variant_datasets(wh, table: str) -> list[str]:
+def variant_datasets(wh: Warehouse, table: str) -> list[str]:
     if not wh.vectors.has_table(table):
         return []
     data = wh.vectors.db.open_table(table).to_lance().to_table(columns=["dataset"])
@@ -38,7 +41,7 @@ def variant_datasets(wh, table: str) -> list[str]:
 
 
 def export_variant(
-    wh,
+    wh: Warehouse,
     variant_id: str,
     out: Path,
     format: str = "npy",
@@ -79,7 +82,9 @@ def export_variant(
             "items": len(ids), "out": str(out)}  # fmt: skip
 
 
-def _clip_files(wh, dataset, variant_id, ids, matrix) -> tuple[list[str], list[np.ndarray]]:
+def _clip_files(
+    wh: Warehouse, dataset, variant_id, ids, matrix
+) -> tuple[list[str], list[np.ndarray]]:
     """Per video, its clips' rows in clip order (from the clip table)."""
     position = {item: i for i, item in enumerate(ids)}
     rows = wh.rows("moments/clip_items", {"dataset": dataset})
@@ -96,7 +101,7 @@ def _clip_files(wh, dataset, variant_id, ids, matrix) -> tuple[list[str], list[n
     return videos, [matrix[by_video[v]] for v in videos]
 
 
-def _names(wh, dataset: str, modality: str, ids: list[str], naming: str) -> list[str]:
+def _names(wh: Warehouse, dataset: str, modality: str, ids: list[str], naming: str) -> list[str]:
     if modality == "text" and naming == "video-n":
         mapping = video_n_names(wh, dataset)
         names = [mapping.get(i) for i in ids]

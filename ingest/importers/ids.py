@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vtr.errors import ImportInputError
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 NAMINGS = ("auto", "caption-id", "video-n", "qid")
 _VIDEO_N = re.compile(r"^(?P<video>.+)-(?P<n>\d+)$")
 _QID = re.compile(r"^qid(?P<qid>\d+)$")
 
 
-def caption_positions(wh, dataset: str) -> dict[str, list[str]]:
+def caption_positions(wh: Warehouse, dataset: str) -> dict[str, list[str]]:
     """Per video, its caption ids in annotation-file order (from the annotation file)."""
     from vtr.ingest.datasets import get_dataset, load_annotations
     from vtr.registry import FORMATS
@@ -77,7 +81,7 @@ class IdResolver:
         return captions[n - 1] if 1 <= n <= len(captions) else None
 
 
-def video_n_names(wh, dataset: str) -> dict[str, str]:
+def video_n_names(wh: Warehouse, dataset: str) -> dict[str, str]:
     """caption id -> `<video_id>-<n>` (1-based, annotation-file order), for export."""
     return {
         caption: f"{video}-{i}"

@@ -16,7 +16,7 @@ import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from vtr.ingest.importers.readers import Chunk, ReadOptions
 from vtr.ingest.pooling import TEMPORAL_POOLINGS
 from vtr.warehouse.runs import run_lifecycle
 from vtr.warehouse.variants import Variant, get_variant, register_variant, sequence_length
+
+if TYPE_CHECKING:
+    from vtr.warehouse.catalog import Warehouse
 
 WRITE_ROWS = 16384  # rows per uncommitted fragment
 SHOWN = 5  # ids named in an error
@@ -186,7 +189,7 @@ class _Import:
 
 
 def import_embeddings(
-    wh,
+    wh: Warehouse,
     dataset: str,
     modality: str,
     sources: list[Path],
@@ -247,7 +250,9 @@ def import_embeddings(
     return result
 
 
-def _commit(wh, dataset: str, state: _Import, format: str, sources, result: ImportResult) -> None:
+def _commit(
+    wh: Warehouse, dataset: str, state: _Import, format: str, sources, result: ImportResult
+) -> None:
     variant = state.variant
     provenance = {
         "source": [str(s) for s in sources],
