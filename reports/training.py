@@ -19,8 +19,8 @@ from vtr.reports import plots
 from vtr.reports.retrieval import HIST_BINS, LENGTH_BUCKETS, histogram_arrays
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import get_eval, metrics_by_length, retrieval_metrics
+from vtr.warehouse.metric_defs import metric, metric_names, percent_metrics
 
-KEYS = ("R@1", "R@5", "R@10", "MedR", "MRR")
 RECALL_PLOT = "recall_baseline_vs_trained.png"
 LOSS_PLOT = "loss_curves.png"
 VAL_PLOT = "val_recall_curve.png"
@@ -112,7 +112,7 @@ def _header(wh: Warehouse, run: dict, evals: dict[str, int], notes: list[str]) -
 def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
     overall = {name: retrieval_metrics(wh, eval_id) for name, eval_id in evals.items()}
     rows = [
-        [f"{d.upper()} {name}", *(_fmt(k, overall[name][d][k]) for k in KEYS)]
+        [f"{d.upper()} {name}", *(_fmt(k, overall[name][d][k]) for k in metric_names())]
         for d in ("t2v", "v2t")
         for name in evals
     ]
@@ -128,7 +128,7 @@ def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
             else (lengths[name].get(group) or {}).get(key)
             for group in groups
         ]
-        for key in ("R@1", "R@5")
+        for key in percent_metrics()
         for name in evals
     }
     plots.recall_bars(
@@ -141,7 +141,7 @@ def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
     return "\n\n".join(
         [
             md.heading(2, "Baseline vs trained (test split)"),
-            md.table(["", *KEYS], rows, ["left"] + ["right"] * len(KEYS)),
+            md.table(["", *metric_names()], rows, ["left"] + ["right"] * len(metric_names())),
             md.image("T2V recall, baseline vs trained", RECALL_PLOT),
         ]
     )
@@ -199,4 +199,4 @@ def _similarity(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
 
 
 def _fmt(key: str, value: float | None) -> str:
-    return md.number(value, 4 if key == "MRR" else 2)
+    return md.number(value, metric(key).decimals)

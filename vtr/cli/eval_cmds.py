@@ -14,12 +14,12 @@ from vtr.errors import EvalInputError
 from vtr.warehouse import open_warehouse
 from vtr.warehouse.coverage import MISSING
 from vtr.warehouse.evals import (
-    METRIC_KEYS,
     list_evals,
     metrics_for_similarity,
     retrieval_metrics,
     run_eval,
 )
+from vtr.warehouse.metric_defs import metric, metric_names
 from vtr.warehouse.search import PROTOCOLS, TIES, choices_help
 
 metrics_app = typer.Typer(
@@ -328,15 +328,15 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
 def _metrics_table(metrics: dict[str, dict[str, float]], title: str) -> Table:
     table = Table(title=title)
     table.add_column("direction")
-    for key in METRIC_KEYS:
+    for key in metric_names():
         table.add_column(key, justify="right")
     for direction, values in metrics.items():
-        table.add_row(direction.upper(), *(_fmt(key, values[key]) for key in METRIC_KEYS))
+        table.add_row(direction.upper(), *(_fmt(key, values[key]) for key in metric_names()))
     return table
 
 
 def _fmt(key: str, value: float) -> str:
-    return f"{value:.4f}" if key in ("MRR", "mAP") else f"{value:.2f}"
+    return metric(key).format(value)
 
 
 def _cell(value: Any) -> str:
