@@ -178,7 +178,8 @@ def _run(
 
 def _groups(rows: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
     groups: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
+    order = {name: i for i, name in enumerate(metric_names())}
+    for row in sorted(rows, key=lambda r: order[r["metric"]]):  # stable: groups keep order
         if row["side"] != side:
             continue
         key = (row["direction"], row["category_id"], row["bucket"])
