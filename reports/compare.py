@@ -61,11 +61,10 @@ def write_comparison_report(
             gain_section(gains),
             _sql_section(),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the comparison report to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -95,18 +94,16 @@ def _leaderboard_section(board: list[dict[str, Any]]) -> str:
         ]
         cells += [m.format(r[f"{d}_{m.name}"]) for d in DIRECTIONS for m in defs]
         rows.append(cells)
-    return "\n\n".join(
-        [
-            md.heading(2, "Leaderboard"),
-            "Best T2V R@1 first. R@K in percent. Search `ann (nprobes=N)`: answered from "
-            "ANN indexes, ranks past k censored (R@K exact for K <= k only). "
-            f"{TEST_STATISTICS_MARK} = the re-ranking "
-            "used statistics of the test queries themselves (dual softmax normalises over "
-            "all test queries), so it is not comparable with a method that sees one query "
-            "at a time. Coverage: `full`, or the items evaluated / listed (`vtr eval "
-            "--missing skip`), whose smaller gallery makes R@K look better.",
-            md.table(headers, rows, ["right"] + ["left"] * 8 + ["right"] * 2 * len(defs)),
-        ]
+    return md.section(
+        "Leaderboard",
+        "Best T2V R@1 first. R@K in percent. Search `ann (nprobes=N)`: answered from "
+        "ANN indexes, ranks past k censored (R@K exact for K <= k only). "
+        f"{TEST_STATISTICS_MARK} = the re-ranking "
+        "used statistics of the test queries themselves (dual softmax normalises over "
+        "all test queries), so it is not comparable with a method that sees one query "
+        "at a time. Coverage: `full`, or the items evaluated / listed (`vtr eval "
+        "--missing skip`), whose smaller gallery makes R@K look better.",
+        md.table(headers, rows, ["right"] + ["left"] * 8 + ["right"] * 2 * len(defs)),
     )
 
 
@@ -120,12 +117,10 @@ def _chart_section(board: list[dict[str, Any]], out: Path) -> str:
             f"{direction.upper()} recall by evaluation",
             f"evaluation ({TEST_STATISTICS_MARK} = test-time statistics)",
         )
-    return "\n\n".join(
-        [
-            md.heading(2, "Recall comparison"),
-            md.image("T2V recall by evaluation", T2V_PLOT),
-            md.image("V2T recall by evaluation", V2T_PLOT),
-        ]
+    return md.section(
+        "Recall comparison",
+        md.image("T2V recall by evaluation", T2V_PLOT),
+        md.image("V2T recall by evaluation", V2T_PLOT),
     )
 
 
@@ -161,13 +156,11 @@ def gain_section(gains: list[dict[str, Any]]) -> str:
 
 
 def _sql_section() -> str:
-    return "\n\n".join(
-        [
-            md.heading(2, "Reproduce in SQL"),
-            "The leaderboard is `sql/reports/leaderboard.sql`; in the DuckDB shell "
-            "(`vtr shell WAREHOUSE`) with every evaluation (`$eval_ids` = NULL):",
-            md.code_block(leaderboard_sql(), "sql"),
-        ]
+    return md.section(
+        "Reproduce in SQL",
+        "The leaderboard is `sql/reports/leaderboard.sql`; in the DuckDB shell "
+        "(`vtr shell WAREHOUSE`) with every evaluation (`$eval_ids` = NULL):",
+        md.code_block(leaderboard_sql(), "sql"),
     )
 
 

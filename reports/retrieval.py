@@ -85,11 +85,10 @@ def write_retrieval_report(
             *([qualitative_section(wh, eval_id, out, n=cases)] if cases > 0 else []),
             _sql_section(wh, eval_id),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the report of eval {eval_id} to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def inline_params(sql: str, params: dict[str, int | str]) -> str:
@@ -126,12 +125,12 @@ def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
     lines = [
         md.heading(1, f"Retrieval report: eval {h['eval_id']}"),
         "",
-        f"- **Dataset:** {_value(h['dataset'], 'none (an external similarity matrix)')}",
-        f"- **Split:** {md.escape(split)}",
-        f"- **Text variant:** {_variant(h, 'text')}",
-        f"- **Video variant:** {_variant(h, 'video')}",
+        md.field("Dataset", _value(h["dataset"], "none (an external similarity matrix)")),
+        md.field("Split", md.escape(split)),
+        md.field("Text variant", _variant(h, "text")),
+        md.field("Video variant", _variant(h, "video")),
         f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
-        f"- **Re-ranking:** {_rerank(h)}",
+        md.field("Re-ranking", _rerank(h)),
         f"- **Ties:** {md.escape(h['ties'])}; **protocol:** {md.escape(h['protocol'])}",
         f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos" + _coverage(h),
         f"- **Evaluated:** {md.escape(evaluated)}; "
@@ -169,15 +168,13 @@ def _overall_section(overall: dict[str, dict[str, float]], intervals: dict[str, 
         if intervals is not None
         else ""
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Overall"),
-            md.table(["Direction", *names], rows, ["left"] + ["right"] * len(names)),
-            legend() + " "
-            "T2V: each caption ranks the videos. V2T: each video ranks the caption sets of "
-            "all videos, a set scored by its best caption (CLIP4Clip); its mAP counts "
-            "every caption of the video as relevant." + ci,
-        ]
+    return md.section(
+        "Overall",
+        md.table(["Direction", *names], rows, ["left"] + ["right"] * len(names)),
+        legend() + " "
+        "T2V: each caption ranks the videos. V2T: each video ranks the caption sets of "
+        "all videos, a set scored by its best caption (CLIP4Clip); its mAP counts "
+        "every caption of the video as relevant." + ci,
     )
 
 
@@ -293,21 +290,18 @@ def _sql_section(wh: Warehouse, eval_id: int) -> str:
     catalog = shlex.quote(str(wh.catalog_path.resolve()))
     sql = inline_params(load_sql(METRICS_SQL), {"eval_id": eval_id, "by": "all"})
     source = f"-- sql/{METRICS_SQL}.sql, its parameters inlined: eval_id {int(eval_id)}, by 'all'\n"
-    return "\n\n".join(
-        [
-            md.heading(2, "Reproduce in SQL"),
-            "Open the catalog in the DuckDB shell (read-only, so a running `vtr` is not "
-            "disturbed):",
-            md.code_block(f"duckdb -readonly {catalog}", "sh"),
-            "and paste the query behind the overall table:",
-            md.code_block(source + sql, "sql"),
-            "The same query with `'category'` or `'length'` in place of `'all'` gives the "
-            "breakdown tables; every query's rank, AP, category and caption length are in "
-            f"the view `query_results` (`SELECT * FROM query_results WHERE eval_id = "
-            f"{int(eval_id)}`). The similarity tables come from `sql/reports/score_stats.sql` "
-            f"and `sql/reports/score_distribution.sql` (`$eval_id` = {int(eval_id)}, "
-            f"`$bins` = {HIST_BINS}).",
-        ]
+    return md.section(
+        "Reproduce in SQL",
+        "Open the catalog in the DuckDB shell (read-only, so a running `vtr` is not disturbed):",
+        md.code_block(f"duckdb -readonly {catalog}", "sh"),
+        "and paste the query behind the overall table:",
+        md.code_block(source + sql, "sql"),
+        "The same query with `'category'` or `'length'` in place of `'all'` gives the "
+        "breakdown tables; every query's rank, AP, category and caption length are in "
+        f"the view `query_results` (`SELECT * FROM query_results WHERE eval_id = "
+        f"{int(eval_id)}`). The similarity tables come from `sql/reports/score_stats.sql` "
+        f"and `sql/reports/score_distribution.sql` (`$eval_id` = {int(eval_id)}, "
+        f"`$bins` = {HIST_BINS}).",
     )
 
 

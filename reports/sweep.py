@@ -58,11 +58,10 @@ def write_sweep_report(
             f"{md.heading(2, 'Reproduce in SQL')}\n\nThe rows of every table: "
             "`sql/reports/sweep_results.sql` (`$dataset`, `$split`; NULL = all)."
         )
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the sweep report to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _setup_section(setup: list, rows: list[dict[str, Any]], out: Path, plot: str) -> str:
@@ -96,21 +95,16 @@ def _layer_table(layer: str, rows: list[dict[str, Any]]) -> str:
             )  # fmt: skip
         table_rows.append(cells)
     best = max(rows, key=lambda r: r[f"t2v_{SWEEP_METRIC}"] or 0.0)
-    return "\n\n".join(
-        [
-            md.heading(3, f"Layer {layer}: T2V MRR / V2T MRR"),
-            md.table(
-                ["video pooling / temporal", *(f"text {t}" for t in text_poolings)],
-                table_rows,
-                ["left"] + ["right"] * len(text_poolings),
-            ),
-            f"Best T2V: video {md.code_span(best['video_pooling'] + ' / ' + best['temporal'])}, "
-            f"text {md.code_span(best['text_pooling'])}: "
-            + ", ".join(
-                f"{m.name} {m.format(best[f't2v_{m.name}'])}" for m in retrieval_metric_defs()
-            )
-            + ".",
-        ]
+    return md.section(
+        f"Layer {layer}: T2V MRR / V2T MRR",
+        md.table(
+            ["video pooling / temporal", *(f"text {t}" for t in text_poolings)],
+            table_rows,
+            ["left"] + ["right"] * len(text_poolings),
+        ),
+        f"Best T2V: video {md.code_span(best['video_pooling'] + ' / ' + best['temporal'])}, "
+        f"text {md.code_span(best['text_pooling'])}: {_all_metrics(best)}.",
+        level=3,
     )
 
 

@@ -74,11 +74,10 @@ def write_training_report(
             _curves(wh.rows("reports/train_curves", {"run_id": run_id}), out),
             _similarity(wh, evals, out),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the report of run {run_id} to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _header(wh: Warehouse, run: dict, evals: dict[str, int], notes: list[str]) -> str:
@@ -138,12 +137,10 @@ def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
         "Text-to-video recall: baseline vs trained",
         "test captions (all, then by length)",
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Baseline vs trained (test split)"),
-            md.table(["", *metric_names()], rows, ["left"] + ["right"] * len(metric_names())),
-            md.image("T2V recall, baseline vs trained", RECALL_PLOT),
-        ]
+    return md.section(
+        "Baseline vs trained (test split)",
+        md.table(["", *metric_names()], rows, ["left"] + ["right"] * len(metric_names())),
+        md.image("T2V recall, baseline vs trained", RECALL_PLOT),
     )
 
 
@@ -188,13 +185,11 @@ def _similarity(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
             out / SCORE_PLOTS[name], edges, counts, by_group, f"Similarity, {name} (eval {eval_id})"
         )
         images.append(md.image(f"similarity distribution, {name}", SCORE_PLOTS[name]))
-    return "\n\n".join(
-        [
-            md.heading(2, "Similarity of matching vs non-matching pairs, before and after"),
-            md.table(["", "mean matching", "mean non-matching", "gap"], rows,
-                     ["left", "right", "right", "right"]),
-            *images,
-        ]
+    return md.section(
+        "Similarity of matching vs non-matching pairs, before and after",
+        md.table(["", "mean matching", "mean non-matching", "gap"], rows,
+                 ["left", "right", "right", "right"]),
+        *images,
     )  # fmt: skip
 
 

@@ -175,6 +175,9 @@ def evals_command(
 ) -> None:
     """List the evaluations stored in a warehouse (id, setup, R@1 both ways).
 
+    `--json` adds every retrieval metric both ways ("t2v_R@1", ..., "v2t_mAP"), as in the
+    view retrieval_metrics_wide.
+
     Example: `vtr evals wh/`
     """
     with open_warehouse(warehouse, read_only=True) as wh:
