@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pytest
 import torch
-from tiny import TEXT, VIDEO
+from tiny import TEXT, VIDEO, reference_ranks
 from typer.testing import CliRunner
 
 from vtr.cli.app import app
@@ -22,6 +22,7 @@ from vtr.models.module import AlignModule
 from vtr.reports.compare import write_comparison_report
 from vtr.reports.retrieval import write_retrieval_report
 from vtr.warehouse import open_warehouse
+from vtr.warehouse.evals import metrics_for_similarity
 from vtr.warehouse.metric_defs import DIRECTIONS, metric, metric_names, retrieval_metric_defs
 from vtr.warehouse.migrations import migrate
 
@@ -158,3 +159,20 @@ def test_a_changed_definition_reaches_a_warehouse_made_before_it(tiny):
         assert re.fullmatch("[0-9a-f]{64}", sha[0])
     with open_warehouse(root) as wh:  # unchanged: not applied again
         assert migrate(wh.con) == []
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_recalls_equal_the_numpy_reference_to_the_last_bit(seed):
+    """R@K is 100 * the share of hits, as `100 * np.mean(rank <= K)`, not the mean of 100s
+    (which differs in the last bit, and can then round the other way in a report)."""
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 6, size=97)
+    gt = rng.permutation(np.repeat(np.arange(97), counts))
+    sim = rng.normal(size=(len(gt), 97))
+    sim[np.arange(len(gt)), gt] += 1.0
+    got = metrics_for_similarity(sim, gt)
+    for direction, (_, ranks, _) in reference_ranks(sim, gt).items():
+        for name in metric_names():
+            if metric(name).unit == "percent":
+                k = int(name.removeprefix("R@"))
+                assert got[direction][name] == 100 * np.mean(ranks <= k), (direction, name)

@@ -11,6 +11,9 @@
 --     the median (interpolated like np.median; the lower median under protocol
 --     'clip4clip' for a t2v evaluation with several captions per video, as CLIP4Clip's
 --     torch.median);
+--   * a recall is named R@<K>, holds 100 or 0 per query and comes before the other
+--     metrics: its mean is taken as 100 * the share of hits, 100 * avg(value / 100), which
+--     is 100 * np.mean(rank <= K) to the last bit;
 --   * its comment ends with '(<unit>, <higher|lower> is better).', unit percent, rank or
 --     fraction (shown with 2, 2 and 4 decimals);
 --   * retrieval_metrics and retrieval_metrics_wide get the column by themselves; the
@@ -51,8 +54,10 @@ WITH grouped AS (
 aggregated AS (
     SELECT eval_id, grouping, direction, category_id, bucket,
            count(*) AS n_queries,
-           avg(COLUMNS(* EXCLUDE (eval_id, grouping, direction, query_id, video_id,
-                                  category_id, n_words, bucket))),
+           100 * avg(COLUMNS(c -> starts_with(c, 'R@')) / 100) AS '\0',
+           avg(COLUMNS(c -> c NOT IN ('eval_id', 'grouping', 'direction', 'query_id', 'video_id',
+                                      'category_id', 'n_words', 'bucket')
+                            AND NOT starts_with(c, 'R@'))),
            quantile_cont("MedR", 0.5) AS median_interpolated,
            quantile_disc("MedR", 0.5) AS median_lower
     FROM grouped
