@@ -16,13 +16,14 @@ from tiny import TEXT, VIDEO, reference_ranks
 from typer.testing import CliRunner
 
 from vtr.cli.app import app
+from vtr.errors import MetricsOutdated
 from vtr.models.heads import TwoTower, build_head
 from vtr.models.losses import build_loss
 from vtr.models.module import AlignModule
 from vtr.reports.compare import write_comparison_report
 from vtr.reports.retrieval import write_retrieval_report
 from vtr.warehouse import open_warehouse
-from vtr.warehouse.evals import metrics_for_similarity
+from vtr.warehouse.evals import list_evals, metrics_for_similarity
 from vtr.warehouse.metric_defs import DIRECTIONS, metric, metric_names, retrieval_metric_defs
 from vtr.warehouse.migrations import migrate
 
@@ -150,8 +151,13 @@ def test_a_changed_definition_reaches_a_warehouse_made_before_it(tiny):
         )
         wh.con.execute("UPDATE schema_version SET sha256 = 'older' WHERE version = 21")
         assert _columns(wh.con, "retrieval_metrics")[-2:] == ["R@1", "MedR"]
-    with open_warehouse(root, read_only=True) as wh:  # read-only: left as it is
+    with open_warehouse(root, read_only=True) as wh:  # read-only: left as it is, and said
         assert "mAP" not in _columns(wh.con, "retrieval_metrics")
+        with pytest.raises(MetricsOutdated, match="lack R@5, .*mAP.*Open the warehouse read-write"):
+            list_evals(wh)
+    said = CliRunner().invoke(app, ["evals", str(root)])
+    assert said.exit_code != 0 and "Traceback" not in said.output
+    assert "made by an older vtr" in " ".join(said.output.split())
     with open_warehouse(root) as wh:
         long = _columns(wh.con, "retrieval_metrics")
         assert long[long.index("n_queries") + 1 :] == list(metric_names())

@@ -14,7 +14,8 @@ from functools import cache
 
 import duckdb
 
-from vtr.warehouse.queries import query_dicts
+from vtr.errors import MetricsOutdated
+from vtr.warehouse.queries import query, query_dicts
 
 DIRECTIONS = ("t2v", "v2t")
 DECIMALS = {"percent": 2, "rank": 2, "fraction": 4}
@@ -58,6 +59,20 @@ def retrieval_metric_defs() -> tuple[Metric, ...]:
 def metric_names() -> tuple[str, ...]:
     """The names of every retrieval metric ("R@1", ..., "mAP"), in definition order."""
     return tuple(m.name for m in retrieval_metric_defs())
+
+
+def check_catalog_metrics(con: duckdb.DuckDBPyConnection) -> None:
+    """MetricsOutdated when the catalog's view retrieval_metrics lacks a defined metric: a
+    catalog last opened read-write by an older vtr, now opened read-only (only read-write
+    opens bring its views up to date)."""
+    have = {d[0] for d in query(con, "metrics/columns").description}
+    missing = [name for name in metric_names() if name not in have]
+    if missing:
+        raise MetricsOutdated(
+            f"this catalog's metric views lack {', '.join(missing)}: they were made by an older "
+            "vtr. Open the warehouse read-write once (any command that writes to it, e.g. "
+            "`vtr eval`, or open_warehouse(path) in Python) to bring them up to date"
+        )
 
 
 def metric(name: str) -> Metric:
