@@ -25,6 +25,7 @@ SELECT eval_id, direction, query_id, video_id, category_id, n_words,
        100 * CAST(rank <= 1 AS DOUBLE) AS "R@1",
        100 * CAST(rank <= 5 AS DOUBLE) AS "R@5",
        100 * CAST(rank <= 10 AS DOUBLE) AS "R@10",
+       100 * CAST(rank <= 50 AS DOUBLE) AS "R@50",
        rank AS "MedR",
        rank AS "MeanR",
        1 / rank AS "MRR",
@@ -109,6 +110,7 @@ COMMENT ON COLUMN query_metrics.n_words IS 'Caption length in words (t2v).';
 COMMENT ON COLUMN query_metrics."R@1" IS 'Recall at 1: 100 when the ground truth ranks first, else 0 (percent, higher is better).';
 COMMENT ON COLUMN query_metrics."R@5" IS 'Recall at 5: 100 when the ground truth ranks in the top 5, else 0 (percent, higher is better).';
 COMMENT ON COLUMN query_metrics."R@10" IS 'Recall at 10: 100 when the ground truth ranks in the top 10, else 0 (percent, higher is better).';
+COMMENT ON COLUMN query_metrics."R@50" IS 'Recall at 50: 100 when the ground truth ranks in the top 50, else 0 (percent, higher is better).';
 COMMENT ON COLUMN query_metrics."MedR" IS 'Median rank: the rank of the ground truth, whose median is the metric (rank, lower is better).';
 COMMENT ON COLUMN query_metrics."MeanR" IS 'Mean rank: the rank of the ground truth (rank, lower is better).';
 COMMENT ON COLUMN query_metrics."MRR" IS 'Mean reciprocal rank: 1 / the rank of the ground truth (fraction, higher is better).';
@@ -136,6 +138,7 @@ COMMENT ON COLUMN retrieval_metrics_wide.v2t_n_queries IS 'V2T queries in the gr
 COMMENT ON COLUMN retrieval_metrics."R@1" IS 'Recall at 1, percent.';
 COMMENT ON COLUMN retrieval_metrics."R@5" IS 'Recall at 5, percent.';
 COMMENT ON COLUMN retrieval_metrics."R@10" IS 'Recall at 10, percent.';
+COMMENT ON COLUMN retrieval_metrics."R@50" IS 'Recall at 50, percent.';
 COMMENT ON COLUMN retrieval_metrics."MedR" IS 'Median rank.';
 COMMENT ON COLUMN retrieval_metrics."MeanR" IS 'Mean rank.';
 COMMENT ON COLUMN retrieval_metrics."MRR" IS 'Mean reciprocal rank.';
@@ -146,6 +149,8 @@ COMMENT ON COLUMN retrieval_metrics_wide."t2v_R@5" IS 'T2V recall at 5, percent.
 COMMENT ON COLUMN retrieval_metrics_wide."v2t_R@5" IS 'V2T recall at 5, percent.';
 COMMENT ON COLUMN retrieval_metrics_wide."t2v_R@10" IS 'T2V recall at 10, percent.';
 COMMENT ON COLUMN retrieval_metrics_wide."v2t_R@10" IS 'V2T recall at 10, percent.';
+COMMENT ON COLUMN retrieval_metrics_wide."t2v_R@50" IS 'T2V recall at 50, percent.';
+COMMENT ON COLUMN retrieval_metrics_wide."v2t_R@50" IS 'V2T recall at 50, percent.';
 COMMENT ON COLUMN retrieval_metrics_wide."t2v_MedR" IS 'T2V median rank.';
 COMMENT ON COLUMN retrieval_metrics_wide."v2t_MedR" IS 'V2T median rank.';
 COMMENT ON COLUMN retrieval_metrics_wide."t2v_MeanR" IS 'T2V mean rank.';
