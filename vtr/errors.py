@@ -19,6 +19,10 @@ class SchemaTooNew(VtrError):
     """The catalog was written by a newer vtr than this one."""
 
 
+class MetricsOutdated(VtrError):
+    """The catalog's metric views predate this vtr's metric definition (sql/schema/021)."""
+
+
 class UnknownDataset(VtrError):
     """A dataset name that the catalog does not hold."""
 
