@@ -63,6 +63,12 @@ class CatalogBusy(VtrError):
     exit_code = 4
 
 
+class CatalogCorrupt(VtrError):
+    """The catalog file is damaged (a bad checksum, garbage in its header): restore a backup."""
+
+    exit_code = 5
+
+
 class EmbeddingError(VtrError):
     """Embeddings that must not be stored (NaN/Inf, wrong dimension)."""
 
