@@ -1,5 +1,9 @@
 """The batched ingest pipeline: decode once, embed in batches, write each variant to LanceDB.
 
+The catalog is open only while a step needs it: reading the items at the start, each
+commit, recording a failed item or a batch's video metadata, and the end; models load
+and batches decode and embed with it released, so other commands can open it meanwhile.
+
 Completion is the catalog's done marks (see `vtr.ingest.commit`): each batch is written
 as uncommitted Lance fragments per variant, and every `commit_every` items one commit
 appends them to their tables and then marks those items done in one catalog
@@ -164,6 +168,7 @@ def ingest(
             stage = video_stage or _ingest_videos
             video_device = torch.device("cpu") if video_stage else torch_device
             for spec in video_backbones:
+                wh.release()  # models load and items embed with no catalog open
                 encoder = load_video_encoder(spec, video_device, seed)
                 variants = video_variants(spec, encoder, plan, frames)
                 results = stage(
@@ -171,6 +176,7 @@ def ingest(
                 )
                 summary.variants.extend(results)
             for spec in text_backbones:
+                wh.release()
                 encoder = load_text_encoder(spec, torch_device, seed)
                 variants = text_variants(spec, encoder, plan)
                 results = _ingest_texts(
@@ -298,6 +304,11 @@ def forward_video(encoder, frames: torch.Tensor, layers: list[int]):
 
 
 def record_video_meta(wh, dataset: str, video_ids: list[str], metas: list[VideoMeta]) -> None:
+    with wh.session():  # a released catalog is opened for this write only
+        _write_video_meta(wh, dataset, video_ids, metas)
+
+
+def _write_video_meta(wh, dataset: str, video_ids: list[str], metas: list[VideoMeta]) -> None:
     wh.sql_many(
         "ingest/update_video_meta",
         [
