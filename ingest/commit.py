@@ -112,6 +112,15 @@ class Committer:
         self.pending, self.items = [], set()
         if not parts:
             return
+        # connected before the Lance commits, so the catalog's commit follows them at once
+        # (a reconnect between the two would widen the window a crash leaves unmarked rows)
+        with self.wh.session():
+            self._commit(parts)
+        for part in parts:
+            self.committed[part.variant_id] += len(part.item_ids)
+        self.commits += 1
+
+    def _commit(self, parts: list[Fragments]) -> None:
         by_table: dict[str, list[Fragments]] = defaultdict(list)
         for part in parts:
             by_table[part.table].append(part)
@@ -128,9 +137,6 @@ class Committer:
             schema=pa.schema([("variant_id", pa.string()), ("item_id", pa.string())]),
         )
         self._mark_done(marks)
-        for part in parts:
-            self.committed[part.variant_id] += len(part.item_ids)
-        self.commits += 1
 
     def _mark_done(self, marks: pa.Table) -> None:
         with self.wh.transaction() as con, registered(con, "new_marks", marks):
