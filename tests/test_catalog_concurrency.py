@@ -127,6 +127,6 @@ def test_commands_succeed_while_two_ingests_run(warehouse, tmp_path):
         evals = wh.con.execute("SELECT count(*) FROM evals").fetchone()[0]
         statuses = [r[0] for r in wh.con.execute("SELECT status FROM runs").fetchall()]
     assert 0 < middle <= len(big)  # the others ran between its commits
-    assert evals == 2 and statuses == ["ok"] * 3, statuses
+    assert evals == 2 and set(statuses) == {"ok"}, statuses
     _assert_exact(root, "big", [VIDEO], big)
     _assert_exact(root, "early", [f"video/{TINY}/L1/mean/mean/2f"], early)

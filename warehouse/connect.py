@@ -75,8 +75,9 @@ def corrupt_error(path: Path, err: BaseException) -> CatalogCorrupt:
         f"catalog corrupt: {path} cannot be read ({detail}). This is damage to the file, "
         "not a lock: waiting will not help. Restore catalog.duckdb from a backup (stop "
         "every vtr process first); the embeddings under lance/ are not affected. Once "
-        "it opens, `vtr check` finds what the backup lacks and `vtr check --repair` "
-        "drops rows without done marks, so the next `vtr ingest` re-embeds them"
+        "it opens, `vtr check` says where the backup and the Lance tables disagree "
+        "(`vtr check --repair` fixes what it can), and the next `vtr ingest` drops rows "
+        "the backup has no done mark for and embeds those items again"
     )
 
 
