@@ -13,6 +13,7 @@
 
     python bench/catalog_concurrency.py                  # 24 videos, commit every 2
     python bench/catalog_concurrency.py --videos 64 --commit-every 8 --repeat 200
+    python bench/catalog_concurrency.py --before ../vtr-before   # command times, then and now
 
 Run it from the repository root (the child processes import vtr from there).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -74,11 +76,16 @@ def per_transaction(catalog: Path, repeat: int, read_only: bool) -> tuple[float,
     return kept * 1000, reopened * 1000
 
 
-def command_seconds(argv: list[str], runs: int = 3) -> float:
+def command_seconds(argv: list[str], before: Path | None = None, runs: int = 3) -> float:
+    """Median wall time of `vtr *argv` as a process; with `before`, run by the vtr of that
+    checkout (imported from its root, without this process's PYTHONPATH)."""
+    env = None
+    if before is not None:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([*VTR, *argv], check=True, capture_output=True)
+        subprocess.run([*VTR, *argv], check=True, capture_output=True, cwd=before, env=env)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -96,7 +103,9 @@ def timed_ingest(root: Path, commit_every: int, readers: int, tmp: Path) -> tupl
     stop = tmp / f"stop-{readers}"
     polling = [
         subprocess.Popen(
-            [sys.executable, "-c", READER, str(root), str(stop)], stdout=subprocess.PIPE
+            [sys.executable, "-c", READER, str(root), str(stop)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # each wait's notice
         )
         for _ in range(readers)
     ]
@@ -118,6 +127,12 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=24)
     parser.add_argument("--commit-every", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=100, help="transactions timed")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of an earlier vtr (e.g. `git worktree add ../before HEAD~5`): "
+        "its command times are printed beside this one's",
+    )
     args = parser.parse_args()
 
     from vtr.ingest.synthetic import generate_retrieval_corpus
@@ -137,7 +152,11 @@ def main() -> None:
             )
         for command in ("evals", "variants", "runs"):
             seconds = command_seconds([command, str(base)])
-            print(f"   vtr {command}: {seconds:.2f} s per process (median of 3)")
+            line = f"   vtr {command}: {seconds:.2f} s per process (median of 3)"
+            if args.before:
+                earlier = command_seconds([command, str(base)], args.before)
+                line += f"; before: {earlier:.2f} s, ratio {seconds / earlier:.2f}"
+            print(line)
 
         print(f"2. ingest of {args.videos} videos, commit every {args.commit_every}")
         fresh_warehouse(tmp / "alone", corpus)
