@@ -221,9 +221,9 @@ def maintenance(
 ) -> None:
     """Compact every embedding table and remove old versions and orphan files.
 
-    Orphan files are what a crashed write leaves behind. Runs only with the catalog
-    open read-write, so never beside a running ingest (that one holds the catalog,
-    and this command stops with "catalog busy").
+    Orphan files are what a crashed write leaves behind. Holds the catalog read-write
+    for the whole command: a running ingest's next commit waits until it ends (and
+    it waits for a commit in progress, up to `vtr --wait`).
 
     Example: `vtr maintenance wh/`
     """
