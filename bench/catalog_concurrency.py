@@ -78,14 +78,18 @@ def per_transaction(catalog: Path, repeat: int, read_only: bool) -> tuple[float,
 
 def command_seconds(argv: list[str], before: Path | None = None, runs: int = 3) -> float:
     """Median wall time of `vtr *argv` as a process; with `before`, run by the vtr of that
-    checkout (imported from its root, without this process's PYTHONPATH)."""
-    env = None
+    checkout (its .venv's python, imported from its root, without PYTHONPATH)."""
+    env, vtr = None, VTR
     if before is not None:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        python = before / ".venv" / "bin" / "python"
+        vtr = [str(python) if python.is_file() else sys.executable, *VTR[1:]]
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([*VTR, *argv], check=True, capture_output=True, cwd=before, env=env)
+        done = subprocess.run([*vtr, *argv], capture_output=True, text=True, cwd=before, env=env)
+        if done.returncode:
+            raise SystemExit(f"vtr {' '.join(argv)} failed: {done.stderr[-2000:]}")
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
