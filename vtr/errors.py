@@ -58,7 +58,7 @@ class ReportError(VtrError):
 
 
 class CatalogBusy(VtrError):
-    """Another process holds the catalog (DuckDB allows one read-write process per file)."""
+    """Another process still holds the catalog after the wait (`vtr --wait`, VTR_WAIT)."""
 
     exit_code = 4
 
