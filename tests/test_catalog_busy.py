@@ -183,3 +183,34 @@ def test_garbage_in_the_header_is_corruption_not_busy(trained_wh, tmp_path):
 def test_garbage_in_a_data_block_is_corruption_when_read(trained_wh, tmp_path):
     root = _damaged_copy(trained_wh, tmp_path, "runs")
     _assert_corrupt(_vtr("--wait", "5", "runs", str(root)))
+
+
+# holding the catalog only while needed
+
+PROBE = "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True).execute('SELECT 1')"
+
+
+def _another_process_can_open(catalog: Path) -> bool:
+    done = subprocess.run([sys.executable, "-c", PROBE, str(catalog)], capture_output=True)
+    return done.returncode == 0
+
+
+def test_release_lets_other_processes_in_and_the_warehouse_stays_usable(tmp_path):
+    with init_warehouse(tmp_path / "wh") as wh:
+        assert not _another_process_can_open(wh.catalog_path)
+        wh.release()
+        assert not wh.connected and _another_process_can_open(wh.catalog_path)
+        assert wh.rows("catalog/current_version")[0]["version"] >= 1  # connects again
+        assert wh.connected and wh.connects == 2
+        wh.release()
+        with wh.transaction() as con:  # a session made for the block ...
+            con.execute("CREATE TABLE scratch (x INTEGER)")
+            wh.release()  # ... is not closed from inside it
+            assert wh.connected
+        assert not wh.connected  # ... and released at its end
+        with wh.session():
+            assert wh.con.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
+        wh.con  # noqa: B018 - a connection made outside a session stays
+        with wh.session():
+            pass
+        assert wh.connected
