@@ -57,11 +57,13 @@ class Targets:
         self.wh.release()  # the work on `todo` runs with no catalog open; commits reopen it
         return todo
 
-    def add(self, ids: list[str], vectors: dict[str, torch.Tensor]) -> None:
+    def add(self, ids: list[str], vectors: dict[str, torch.Tensor], writes=()) -> None:
+        """Write a batch's fragments; `writes` ((sql name, rows), ...) go with its commit."""
         self.committer.add(
             variant_fragments(
                 self.wh.lance_path, self.summary.dataset, self.variants, self.done, ids, vectors
-            )
+            ),
+            writes,
         )
 
     def fail(self, ids: list[str], stage: str, message: str) -> None:
