@@ -231,14 +231,15 @@ def check_runs(wh: Warehouse) -> list[Finding]:
     """Runs recorded as running whose process is gone.
 
     A run that recorded no PID (made before runs recorded one) or ran on another host
-    counts as dead too: a live run holds the catalog, which this check could open.
+    counts as dead too: one warehouse is written from one host (DuckDB's file lock is
+    not dependable over a network file system).
     """
     found = []
     for run in wh.rows("check/running_runs"):
         gone = process_gone(run["pid"], run["host"], run["process_started"])
         unknowable = run["pid"] is None or not gone and run["host"] != _host()
         if gone or unknowable:
-            why = "its process is gone" if gone else "no live process holds the catalog"
+            why = "its process is gone" if gone else "its process cannot be seen from here"
             detail = f"{run['kind']} run started {run['started_at']} is 'running' but {why}"
             found.append(
                 finding(
