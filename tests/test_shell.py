@@ -58,3 +58,48 @@ def test_vtr_shell_init_names_every_variant(wh):
     assert result.exit_code == 0, result.output
     sql = result.stdout + f'SELECT count(*) AS n FROM "{variant.lance_table}";'
     assert _shell(wh.catalog_path, sql).splitlines() == ["n", "2"]
+
+
+VTR = [sys.executable, "-c", "from vtr.cli import main; main()"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_vtr_shell_runs_a_query_on_a_snapshot_and_says_when_it_was_taken(wh):
+    variant = _seed(wh)
+    wh.close()
+    sql = f'SELECT count(*) AS n FROM "{variant.lance_table}" JOIN captions ON true;'
+    done = subprocess.run(
+        [*VTR, "shell", str(wh.root), "-c", sql],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "4" in done.stdout  # 2 rows x 2 captions
+    assert "a read-only snapshot of" in done.stderr and "taken at 20" in done.stderr
+
+
+def test_an_idle_vtr_shell_holds_no_lock(wh):
+    from vtr.warehouse import open_warehouse
+
+    _seed(wh)
+    wh.close()
+    shell = subprocess.Popen(
+        [*VTR, "shell", str(wh.root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        assert "a read-only snapshot of" in shell.stderr.readline()  # the shell is up
+        shell.stdin.write("SELECT 42 AS answer;\n")
+        shell.stdin.flush()
+        with open_warehouse(wh.root, wait=0) as writer:  # no wait: nothing holds it
+            writer.con.execute("DELETE FROM captions WHERE caption_id = 'c2'")
+        shell.stdin.write("SELECT count(*) AS n FROM captions;\n")
+        out, _ = shell.communicate(timeout=60)  # stdin closed: the shell quits
+    finally:
+        if shell.poll() is None:
+            shell.kill()
+            shell.wait()
+    assert shell.returncode == 0
+    cells = [line.strip("│ ") for line in out.splitlines() if line.startswith("│")]
+    assert cells[cells.index("answer") + 2] == "42"
+    assert cells[cells.index("n") + 2] == "2"  # the snapshot still holds both captions
