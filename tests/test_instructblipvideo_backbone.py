@@ -6,24 +6,20 @@ from __future__ import annotations
 
 import pytest
 import torch
+from family_checks import close, video_fan_out
 from tiny_models import minilm_tokenizer
 
 from vtr.errors import BackboneError, TapError
 from vtr.ingest.backbones import load_text_encoder, load_video_encoder
-from vtr.ingest.fanout import TapPlan, tapped_layers, text_variants, video_variants, video_vectors
+from vtr.ingest.fanout import TapPlan, tapped_layers, text_variants, video_variants
 from vtr.ingest.taps import pool_tokens
 from vtr.registry import BACKBONES
-from vtr.warehouse.variants import Variant
 
 CPU = torch.device("cpu")
 QUERIES = 4
 LLM = {"model_type": "llama", "vocab_size": 30522, "hidden_size": 24, "intermediate_size": 48,
        "num_hidden_layers": 3, "num_attention_heads": 4, "num_key_value_heads": 2,
        "max_position_embeddings": 256, "pad_token_id": 0}  # fmt: skip
-
-
-def close(a, b):
-    torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
 
 
 def save_instructblipvideo(folder):
@@ -100,8 +96,9 @@ def test_all_layers_and_poolings_come_from_one_forward(folder):
     spec = f"instructblipvideo:{folder}"
     encoder = load_video_encoder(spec, CPU)
     plan = TapPlan.from_options("V-1,Q-1,0,-1", "first,mean", "mean,max")
-    variants = video_variants(spec, encoder, plan, 3)
-    fields = [v.id[len(f"video/{spec}/") :] for v in variants]
+    model, frames = encoder.model, _frames()
+    modules = {"vision": model.vision_model, "qformer": model.qformer, "llm": encoder.llm}
+    fields, _, vectors = video_fan_out(spec, encoder, plan, frames, modules)
     assert fields[:4] == [
         "L0/first/mean/3f",
         "L0/first/max/3f",
@@ -109,25 +106,7 @@ def test_all_layers_and_poolings_come_from_one_forward(folder):
         "L0/mean/max/3f",
     ]
     assert {f.split("/")[0] for f in fields} == {"L0", "L3", "V2", "Q2"} and len(fields) == 16
-    assert tapped_layers(variants) == [0, 3, "Q2", "V2"]
-    assert all(Variant.parse(v.id) == v for v in variants)
-    calls = {"vision": 0, "qformer": 0, "llm": 0}
-    model = encoder.model
-    hooks = [
-        module.register_forward_hook(lambda *_, name=name: calls.__setitem__(name, calls[name] + 1))
-        for name, module in (("vision", model.vision_model), ("qformer", model.qformer),
-                             ("llm", encoder.llm))
-    ]  # fmt: skip
-    frames = _frames()
-    try:
-        with torch.inference_mode():
-            out = encoder.forward_video(frames, tapped_layers(variants))
-            vectors = video_vectors(out, 2, 3, variants)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    assert calls == {"vision": 1, "qformer": 1, "llm": 1}
-    assert set(vectors) == {v.id for v in variants}
+    assert tapped_layers(video_variants(spec, encoder, plan, 3)) == [0, 3, "Q2", "V2"]
     with torch.inference_mode():
         own = _library(encoder, frames)
     per_frame = pool_tokens(own.qformer_outputs.hidden_states[2][:, :QUERIES], None, "first")
