@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -95,6 +95,22 @@ def layer_stages(encoder, modality: str) -> dict[str, Stage]:
     return {"L": main, **{stage.prefix: stage for stage in extra}}
 
 
+def _tower_plan(plan: TapPlan, encoder, modality: str) -> TapPlan:
+    """One `--layers` list serves both towers: a stage that only the other tower has
+    (InstructBLIP-Video's `V` and `Q` are video-only) is left out for this one."""
+    if not isinstance(plan.layers, tuple):
+        return plan
+    own = layer_stages(encoder, modality)
+    other = "text" if modality == "video" else "video"
+    theirs = {stage.prefix for stage in getattr(encoder, f"{other}_stages", ())}
+    kept = tuple(
+        item
+        for item in plan.layers
+        if isinstance(item, int) or item[0] in own or item[0] not in theirs
+    )
+    return replace(plan, layers=kept)
+
+
 def _stage_of(stages: dict[str, Stage], layer: str) -> Stage | None:
     return None if layer == "final" else stages.get(layer[:1])
 
@@ -107,7 +123,7 @@ def video_variants(spec: str, encoder, plan: TapPlan, frames: int) -> list[Varia
     variants = []
     stages = layer_stages(encoder, "video")
     pairs = _layer_pooling_pairs(
-        plan,
+        _tower_plan(plan, encoder, "video"),
         encoder.video_layers,
         encoder.has_video_embed,
         encoder.default_video_pooling,
@@ -127,7 +143,7 @@ def text_variants(spec: str, encoder, plan: TapPlan) -> list[Variant]:
     """Every text variant the plan asks of this backbone."""
     stages = layer_stages(encoder, "text")
     pairs = _layer_pooling_pairs(
-        plan,
+        _tower_plan(plan, encoder, "text"),
         encoder.text_layers,
         encoder.has_text_embed,
         encoder.default_pooling,

@@ -35,3 +35,17 @@ def video_fan_out(spec: str, encoder, plan: TapPlan, frames: torch.Tensor, modul
     assert calls == dict.fromkeys(modules, 1), calls
     assert set(vectors) == {v.id for v in variants}
     return [v.id[len(f"video/{spec}/") :] for v in variants], out, vectors
+
+
+def ingest_family(wh, corpus, spec: str, **options):
+    """Ingest the synthetic corpus with `spec` (both towers, 2 frames, batches of 8);
+    returns {variant id: (rows written, dim)} from the summary and the catalog."""
+    from vtr.ingest.datasets import register_dataset
+    from vtr.ingest.pipeline import ingest
+    from vtr.warehouse.variants import list_variants
+
+    register_dataset(wh, "synth", corpus, corpus.parent / "videos")
+    summary = ingest(wh, "synth", [spec], [spec], frames=2, batch_size=8, workers=0,
+                     show_progress=False, **options)  # fmt: skip
+    dims = {row["variant_id"]: row["dim"] for row in list_variants(wh)}
+    return {r.variant_id: (r.written, dims[r.variant_id]) for r in summary.variants}

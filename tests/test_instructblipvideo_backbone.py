@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from family_checks import close, video_fan_out
+from family_checks import close, ingest_family, video_fan_out
 from tiny_models import minilm_tokenizer
 
 from vtr.errors import BackboneError, TapError
@@ -127,8 +127,8 @@ def test_text_is_the_llm_over_the_caption(folder):
         own = encoder.model.language_model.model(**tokens, output_hidden_states=True)
     close(out.hidden[3], own.hidden_states[3])
     assert [v.id for v in text_variants(spec, encoder, TapPlan())] == [f"text/{spec}/L3/last"]
-    with pytest.raises(TapError, match="no V layers"):
-        text_variants(spec, encoder, TapPlan.from_options("V1"))
+    both = TapPlan.from_options("V-1,Q-1,2", "mean")  # one --layers for both towers
+    assert [v.id for v in text_variants(spec, encoder, both)] == [f"text/{spec}/L2/mean"]
 
 
 def test_bad_layers_and_missing_parts_are_named(folder, tmp_path):
@@ -160,3 +160,17 @@ def test_other_model_types_are_refused(tmp_path):
     with pytest.raises(BackboneError, match="is a 'bert' model, not instructblipvideo"):
         load_video_encoder(f"instructblipvideo:{tmp_path}", CPU)
     assert BACKBONES.entry("instructblipvideo").meta["towers"] == ("video", "text")
+
+
+def test_ingest_writes_every_stack_on_the_synthetic_corpus(wh, small_corpus, folder):
+    spec = f"instructblipvideo:{folder}"
+    written = ingest_family(wh, small_corpus, spec, layers="V-1,Q-1,0,-1", poolings="mean")
+    n_captions = wh.con.execute("SELECT count(*) FROM captions").fetchone()[0]
+    assert written == {
+        f"video/{spec}/L0/mean/mean/2f": (16, 24),
+        f"video/{spec}/L3/mean/mean/2f": (16, 24),
+        f"video/{spec}/Q2/mean/mean/2f": (16, 16),
+        f"video/{spec}/V2/mean/mean/2f": (16, 32),
+        f"text/{spec}/L0/mean": (n_captions, 24),
+        f"text/{spec}/L3/mean": (n_captions, 24),
+    }

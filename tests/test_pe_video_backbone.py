@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from family_checks import close, video_fan_out
+from family_checks import close, ingest_family, video_fan_out
 from tiny_models import minilm_tokenizer
 
 from vtr.errors import BackboneError, TapError
@@ -131,3 +131,15 @@ def test_missing_weights_and_other_models_are_named(folder, tmp_path):
     encoder = load_video_encoder(f"pe_video:{folder}", CPU)
     with pytest.raises(TapError, match="no V layers"):
         text_variants("pe_video:x", encoder, TapPlan.from_options("V1"))
+
+
+def test_ingest_writes_native_variants_on_the_synthetic_corpus(wh, small_corpus, folder):
+    spec = f"pe_video:{folder}"
+    written = ingest_family(wh, small_corpus, spec, layers="-1", poolings="first")
+    n_captions = wh.con.execute("SELECT count(*) FROM captions").fetchone()[0]
+    assert written == {
+        f"video/{spec}/final/embed/native/2f": (16, 32),
+        f"video/{spec}/L2/first/native/2f": (16, 24),
+        f"text/{spec}/final/embed": (n_captions, 32),
+        f"text/{spec}/L2/first": (n_captions, 32),
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from family_checks import close, video_fan_out
+from family_checks import close, ingest_family, video_fan_out
 from tiny_models import minilm_tokenizer
 
 from vtr.errors import BackboneError, TapError
@@ -146,3 +146,16 @@ def test_missing_weights_and_other_models_are_named(folders, tmp_path):
     encoder = load_video_encoder(f"videoprism:{folders['lvt']}", CPU)
     with pytest.raises(TapError, match="layer 0 does not exist: this model has layers 1..2"):
         video_variants("videoprism:x", encoder, TapPlan.from_options("0"), 4)
+
+
+def test_ingest_writes_native_variants_on_the_synthetic_corpus(wh, small_corpus, folders):
+    spec = f"videoprism:{folders['lvt']}"
+    written = ingest_family(wh, small_corpus, spec, layers="S-1,-1", poolings="mean")
+    n_captions = wh.con.execute("SELECT count(*) FROM captions").fetchone()[0]
+    assert written == {
+        f"video/{spec}/final/embed/native/2f": (16, 32),
+        f"video/{spec}/L2/mean/native/2f": (16, 32),
+        f"video/{spec}/S2/mean/mean/2f": (16, 32),
+        f"text/{spec}/final/embed": (n_captions, 32),
+        f"text/{spec}/L2/mean": (n_captions, 32),
+    }
