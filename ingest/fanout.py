@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from vtr.errors import TapError
+from vtr.errors import BackboneError, TapError
 from vtr.ingest.pooling import TEMPORAL_POOLINGS, pool_frames
 from vtr.ingest.taps import (
     TOKEN_POOLINGS,
@@ -140,7 +140,10 @@ def video_variants(spec: str, encoder, plan: TapPlan, frames: int) -> list[Varia
 
 
 def text_variants(spec: str, encoder, plan: TapPlan) -> list[Variant]:
-    """Every text variant the plan asks of this backbone."""
+    """Every text variant the plan asks of this backbone; BackboneError for a checkpoint
+    without a text tower (`has_text_tower = False`, e.g. a video-only VideoPrism)."""
+    if not getattr(encoder, "has_text_tower", True):
+        raise BackboneError(f"{spec} has no text tower (a video-only checkpoint)")
     stages = layer_stages(encoder, "text")
     pairs = _layer_pooling_pairs(
         _tower_plan(plan, encoder, "text"),

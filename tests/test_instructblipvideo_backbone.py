@@ -157,7 +157,9 @@ def test_other_model_types_are_refused(tmp_path):
 
     BertModel(BertConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                          intermediate_size=32)).save_pretrained(tmp_path)  # fmt: skip
-    with pytest.raises(BackboneError, match="is a 'bert' model, not instructblipvideo"):
+    with pytest.raises(
+        BackboneError, match="is a 'bert' model, not one of instructblipvideo, instructblip"
+    ):
         load_video_encoder(f"instructblipvideo:{tmp_path}", CPU)
     assert BACKBONES.entry("instructblipvideo").meta["towers"] == ("video", "text")
 
@@ -174,3 +176,27 @@ def test_ingest_writes_every_stack_on_the_synthetic_corpus(wh, small_corpus, fol
         f"text/{spec}/L0/mean": (n_captions, 24),
         f"text/{spec}/L3/mean": (n_captions, 24),
     }
+
+
+def test_instructblip_image_checkpoints_load_as_the_docs_do(tmp_path):
+    """The library's docs load Salesforce/instructblip-* into the video model."""
+    from transformers import InstructBlipConfig, InstructBlipForConditionalGeneration
+
+    video = save_instructblipvideo(tmp_path / "video")
+    config = InstructBlipConfig.from_dict({**_config(video), "model_type": "instructblip"})
+    InstructBlipForConditionalGeneration(config).eval().save_pretrained(tmp_path / "image")
+    minilm_tokenizer().save_pretrained(tmp_path / "image")
+    minilm_tokenizer().save_pretrained(tmp_path / "image" / "qformer_tokenizer")
+    encoder = load_video_encoder(f"instructblipvideo:{tmp_path / 'image'}", CPU)
+    frames = _frames()
+    with torch.inference_mode():
+        out = encoder.forward_video(frames, [2, "Q2"])
+        own = _library(encoder, frames)
+    close(out.hidden[2], own.language_model_outputs.hidden_states[2].reshape(6, QUERIES, -1))
+    close(out.hidden["Q2"], own.qformer_outputs.hidden_states[2][:, :QUERIES])
+
+
+def _config(folder):
+    import json
+
+    return json.loads((folder / "config.json").read_text())

@@ -146,7 +146,7 @@ def test_other_stacks_are_named_by_a_letter_beside_the_plain_numbers():
     assert resolve_layers("all", 3, 0, stages) == (1, 2, 3, "V1", "V2", "V3", "V4", "Q1", "Q2")
     assert [layer_name(k) for k in (3, "V4")] == ["L3", "V4"]
     assert [layer_index(n) for n in ("L3", "V4", "final")] == [3, "V4", None]
-    with pytest.raises(TapError, match="Q layer -4 does not exist: this model has Q layers 0..2 .or -3..-1"):
+    with pytest.raises(TapError, match="Q layer -4 does not exist: .* Q layers 0..2 .or -3..-1"):
         resolve_layers((("Q", -4),), 3, 0, stages)
     with pytest.raises(TapError, match="no X layers; its stacks: L, V, Q"):
         resolve_layers((("X", 1),), 3, 0, stages)

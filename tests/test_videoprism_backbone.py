@@ -128,6 +128,8 @@ def test_video_only_checkpoints_have_no_embed_and_no_text(folders):
     assert [v.id for v in video_variants(spec, encoder, TapPlan(), 4)] == [
         f"video/{spec}/L2/mean/native/4f"
     ]
+    with pytest.raises(BackboneError, match=f"{spec} has no text tower"):
+        text_variants(spec, load_text_encoder(spec, CPU), TapPlan())
     with pytest.raises(TapError, match="video-only: it has no text tower"):
         encoder.forward_texts(TEXTS, [])
 

@@ -12,6 +12,9 @@ from vtr.ingest.taps import Forward, LayerKey, Stage
 
 QFORMER_PROMPT = "A short description of the video."  # the Q-Former's instruction
 MODEL_TYPE = "instructblipvideo"
+# InstructBLIP image checkpoints (Salesforce/instructblip-vicuna-7b) load into the video
+# model unchanged, as the library's docs do: the same towers, run per frame
+MODEL_TYPES = (MODEL_TYPE, "instructblip")
 
 
 class InstructBlipVideo(VideoLLM):
@@ -88,8 +91,10 @@ def _check_config(name: str, family: str) -> None:
         cfg = AutoConfig.from_pretrained(local_model_dir(name, family), local_files_only=True)
     except (OSError, ValueError, KeyError) as err:
         raise BackboneError(f"{family}:{name}: cannot read its config: {err}") from None
-    if cfg.model_type != MODEL_TYPE:
-        raise BackboneError(f"{family}:{name} is a {cfg.model_type!r} model, not {MODEL_TYPE}")
+    if cfg.model_type not in MODEL_TYPES:
+        raise BackboneError(
+            f"{family}:{name} is a {cfg.model_type!r} model, not one of {', '.join(MODEL_TYPES)}"
+        )
     if not cfg.use_decoder_only_language_model:
         raise BackboneError(
             f"{family}:{name} has an encoder-decoder LLM ({cfg.text_config.model_type}); "

@@ -42,7 +42,7 @@ class VideoPrism(TextTower):
         self.video_layers = int(vision.num_temporal_layers)
         self.video_width = self.dim = int(vision.hidden_size)
         self.video_stages = (Stage("S", self.n_spatial, self.video_width, label="spatial"),)
-        self.has_video_embed = self.has_text_embed = self.clip
+        self.has_video_embed = self.has_text_embed = self.has_text_tower = self.clip
         self.text_layers = self.text_width = 0
         if self.clip:
             text = self.model.config.text_config
