@@ -34,7 +34,7 @@ BUILD = [
     "INSERT INTO categories SELECT 'bench', i, 'cat ' || i FROM range($cats) t(i)",
     """INSERT INTO videos (dataset, video_id, category_id, split)
        SELECT 'bench', 'v' || i, CAST(i % $cats AS INTEGER), 'test' FROM range($videos) t(i)""",
-    """INSERT INTO captions
+    """INSERT INTO captions (dataset, caption_id, video_id, text, n_words, split)
        SELECT 'bench', 'c' || i, 'v' || (i // $per), 'text', CAST(1 + floor(random() * 30)
               AS INTEGER), 'test'
        FROM range($n) t(i)""",

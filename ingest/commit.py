@@ -93,11 +93,15 @@ class Committer:
             raise ValueError(f"commit every must be at least 1 item, not {every}")
         self.wh, self.dataset, self.run_id, self.every = wh, dataset, run_id, every
         self.pending: list[Fragments] = []
+        self.writes: list[tuple[str, list[dict]]] = []  # catalog rows for the next commit
         self.items: set[str] = set()
         self.committed: dict[str, int] = defaultdict(int)  # rows per variant
         self.commits = 0
 
-    def add(self, parts: Iterable[Fragments]) -> None:
+    def add(self, parts: Iterable[Fragments], writes: Iterable[tuple[str, list]] = ()) -> None:
+        """Buffer `parts`; `writes` ((named SQL, parameter rows), ...) run in the
+        transaction of the next commit, beside its done marks."""
+        self.writes.extend(writes)
         for part in parts:
             if len(part.fragments) and not part.dim:
                 raise ValueError(f"fragments of {part.variant_id!r} do not give their dim")
@@ -109,9 +113,22 @@ class Committer:
     def commit(self) -> None:
         """Phase 2: one Lance Append per table, then one catalog transaction of done marks."""
         parts = [part for part in self.pending if part.item_ids]
+        writes, self.writes = self.writes, []
         self.pending, self.items = [], set()
         if not parts:
+            if writes:
+                with self.wh.transaction():
+                    self._write(writes)
             return
+        # connected before the Lance commits, so the catalog's commit follows them at once
+        # (a reconnect between the two would widen the window a crash leaves unmarked rows)
+        with self.wh.session():
+            self._commit(parts, writes)
+        for part in parts:
+            self.committed[part.variant_id] += len(part.item_ids)
+        self.commits += 1
+
+    def _commit(self, parts: list[Fragments], writes: list[tuple[str, list]]) -> None:
         by_table: dict[str, list[Fragments]] = defaultdict(list)
         for part in parts:
             by_table[part.table].append(part)
@@ -127,15 +144,17 @@ class Committer:
             },
             schema=pa.schema([("variant_id", pa.string()), ("item_id", pa.string())]),
         )
-        self._mark_done(marks)
-        for part in parts:
-            self.committed[part.variant_id] += len(part.item_ids)
-        self.commits += 1
+        self._mark_done(marks, writes)
 
-    def _mark_done(self, marks: pa.Table) -> None:
+    def _mark_done(self, marks: pa.Table, writes: list[tuple[str, list]] = ()) -> None:
         with self.wh.transaction() as con, registered(con, "new_marks", marks):
+            self._write(writes)
             self.wh.sql("ingest/mark_done", {"dataset": self.dataset, "run_id": self.run_id})
             self.wh.sql("runs/heartbeat", {"run_id": self.run_id})
+
+    def _write(self, writes: list[tuple[str, list]]) -> None:
+        for name, rows in writes:
+            self.wh.sql_many(name, rows)
 
     def close(self) -> None:
         self.commit()

@@ -1,5 +1,9 @@
 """The batched ingest pipeline: decode once, embed in batches, write each variant to LanceDB.
 
+The catalog is open only while a step needs it: reading the items at the start, each
+commit (with the batches' video metadata), recording a failed item, and the end; models load
+and batches decode and embed with it released, so other commands can open it meanwhile.
+
 Completion is the catalog's done marks (see `vtr.ingest.commit`): each batch is written
 as uncommitted Lance fragments per variant, and every `commit_every` items one commit
 appends them to their tables and then marks those items done in one catalog
@@ -165,6 +169,7 @@ def ingest(
                 stage = video_stage or _ingest_videos
                 video_device = torch.device("cpu") if video_stage else torch_device
                 for spec in video_backbones:
+                    wh.release()  # models load and items embed with no catalog open
                     encoder = load_video_encoder(spec, video_device, seed)
                     variants = video_variants(spec, encoder, plan, frames)
                     results = stage(
@@ -172,6 +177,7 @@ def ingest(
                     )
                     summary.variants.extend(results)
                 for spec in text_backbones:
+                    wh.release()
                     encoder = load_text_encoder(spec, torch_device, seed)
                     variants = text_variants(spec, encoder, plan)
                     results = _ingest_texts(
@@ -271,8 +277,10 @@ def _embed_batch(wh, summary, encoder, targets, batch: FrameBatch) -> None:
     except Exception as err:  # noqa: BLE001 - a failing batch is recorded, ingest goes on
         targets.fail(batch.video_ids, "embed", f"{type(err).__name__}: {err}")
         return
-    record_video_meta(wh, summary.dataset, batch.video_ids, batch.metas)
-    targets.add(batch.video_ids, video_vectors(out, n_videos, n_frames, targets.variants))
+    meta = video_meta_rows(summary.dataset, batch.video_ids, batch.metas)
+    vectors = video_vectors(out, n_videos, n_frames, targets.variants)
+    # the metadata is written in the next commit's transaction, with the done marks
+    targets.add(batch.video_ids, vectors, writes=[("ingest/update_video_meta", meta)])
 
 
 def forward_video(encoder, frames: torch.Tensor, layers: list[int]):
@@ -282,21 +290,24 @@ def forward_video(encoder, frames: torch.Tensor, layers: list[int]):
 
 
 def record_video_meta(wh, dataset: str, video_ids: list[str], metas: list[VideoMeta]) -> None:
-    wh.sql_many(
-        "ingest/update_video_meta",
-        [
-            {
-                "dataset": dataset,
-                "video_id": video_id,
-                "fps": meta.fps,
-                "n_frames": meta.n_frames,
-                "width": meta.width,
-                "height": meta.height,
-                "duration": meta.duration,
-            }
-            for video_id, meta in zip(video_ids, metas, strict=False)
-        ],
-    )
+    with wh.session():  # a released catalog is opened for this write only
+        wh.sql_many("ingest/update_video_meta", video_meta_rows(dataset, video_ids, metas))
+
+
+def video_meta_rows(dataset: str, video_ids: list[str], metas: list[VideoMeta]) -> list[dict]:
+    """Parameters of `ingest/update_video_meta` for a batch's videos."""
+    return [
+        {
+            "dataset": dataset,
+            "video_id": video_id,
+            "fps": meta.fps,
+            "n_frames": meta.n_frames,
+            "width": meta.width,
+            "height": meta.height,
+            "duration": meta.duration,
+        }
+        for video_id, meta in zip(video_ids, metas, strict=False)
+    ]
 
 
 def _ingest_texts(wh, summary, encoder, variants, batch_size, commit_every, progress):

@@ -53,24 +53,32 @@ class Targets:
     def todo(self, items: list, key) -> list:
         for variant_id, result in self.results.items():
             result.already_present = sum(key(item) in self.done[variant_id] for item in items)
-        return [item for item in items if any(key(item) not in d for d in self.done.values())]
+        todo = [item for item in items if any(key(item) not in d for d in self.done.values())]
+        self.wh.release()  # the work on `todo` runs with no catalog open; commits reopen it
+        return todo
 
-    def add(self, ids: list[str], vectors: dict[str, torch.Tensor]) -> None:
+    def add(self, ids: list[str], vectors: dict[str, torch.Tensor], writes=()) -> None:
+        """Write a batch's fragments; `writes` ((sql name, rows), ...) go with its commit."""
         self.committer.add(
             variant_fragments(
                 self.wh.lance_path, self.summary.dataset, self.variants, self.done, ids, vectors
-            )
+            ),
+            writes,
         )
 
     def fail(self, ids: list[str], stage: str, message: str) -> None:
         """One error row per item (under the backbone's first variant); every variant counts it."""
+        with self.wh.session():
+            self._record(ids, stage, message)
+        for result in self.results.values():
+            result.failed += len(ids)
+
+    def _record(self, ids: list[str], stage: str, message: str) -> None:
         for item_id in ids:
             record_error(
                 self.wh, self.summary.run_id, self.summary.dataset, item_id, stage, message,
                 self.variants[0].id,
             )  # fmt: skip
-        for result in self.results.values():
-            result.failed += len(ids)
 
     def finish(self) -> list[VariantResult]:
         self.committer.close()

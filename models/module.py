@@ -17,10 +17,10 @@ from torch import nn
 
 from vtr.models.heads import TwoTower
 from vtr.warehouse.evals import metrics_for_similarity
+from vtr.warehouse.metric_defs import metric_names
 
 SCHEDULES = ("cosine", "plateau", "none")
-MONITOR = "val/R@1"
-LOGGED_METRICS = ("R@1", "R@5", "R@10", "MedR")
+MONITOR = "val/R@1"  # early stopping, checkpoints and the plateau schedule follow it
 
 
 @dataclass
@@ -34,7 +34,8 @@ class OptimConfig:
 
 
 class AlignModule(L.LightningModule):
-    """Trains `model` (a TwoTower) with `loss`; logs `<split>/loss` and `<split>/R@K`."""
+    """Trains `model` (a TwoTower) with `loss`; logs `<split>/loss` and `<split>/<metric>`
+    for every T2V retrieval metric (`<split>/R@1`, ...)."""
 
     def __init__(self, model: TwoTower, loss: nn.Module, optim: OptimConfig | None = None):
         super().__init__()
@@ -77,7 +78,7 @@ class AlignModule(L.LightningModule):
             return
         texts, videos, gt = datamodule.retrieval_inputs(split)
         metrics = retrieval_metrics(self.model, texts, videos, gt, self.device)
-        for key in LOGGED_METRICS:
+        for key in metric_names():  # every metric of sql/schema/021_metrics.sql
             self.log(f"{split}/{key}", metrics["t2v"][key], sync_dist=True)
 
     def configure_optimizers(self):

@@ -15,6 +15,7 @@ from vtr.reports import markdown as md
 from vtr.reports import plots
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import list_evals
+from vtr.warehouse.metric_defs import DIRECTIONS, percent_metrics, retrieval_metric_defs
 from vtr.warehouse.queries import load_sql
 
 T2V_PLOT = "recall_t2v.png"
@@ -60,11 +61,10 @@ def write_comparison_report(
             gain_section(gains),
             _sql_section(),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the comparison report to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -76,7 +76,8 @@ def _label(row: dict[str, Any]) -> str:
 def _leaderboard_section(board: list[dict[str, Any]]) -> str:
     headers = ["Eval", "Dataset / split", "Text variant", "Video variant", "Search", "Ties"]
     headers += ["Protocol", "Re-ranking", "Coverage"]
-    headers += ["T2V R@1", "R@5", "R@10", "MedR", "MRR", "V2T R@1", "R@5", "R@10", "MedR", "MRR"]
+    defs = retrieval_metric_defs()
+    headers += [f"{d.upper()} {m.name}" for d in DIRECTIONS for m in defs]
     rows = []
     for r in board:
         rerank = r["rerank"] + (f" {TEST_STATISTICS_MARK}" if r["test_statistics"] else "")
@@ -91,22 +92,18 @@ def _leaderboard_section(board: list[dict[str, Any]]) -> str:
             rerank,
             r["coverage"],
         ]
-        for d in ("t2v", "v2t"):
-            cells += [md.number(r[f"{d}_{k}"], 2) for k in ("r1", "r5", "r10", "medr")]
-            cells.append(md.number(r[f"{d}_mrr"], 4))
+        cells += [m.format(r[f"{d}_{m.name}"]) for d in DIRECTIONS for m in defs]
         rows.append(cells)
-    return "\n\n".join(
-        [
-            md.heading(2, "Leaderboard"),
-            "Best T2V R@1 first. R@K in percent. Search `ann (nprobes=N)`: answered from "
-            "ANN indexes, ranks past k censored (R@K exact for K <= k only). "
-            f"{TEST_STATISTICS_MARK} = the re-ranking "
-            "used statistics of the test queries themselves (dual softmax normalises over "
-            "all test queries), so it is not comparable with a method that sees one query "
-            "at a time. Coverage: `full`, or the items evaluated / listed (`vtr eval "
-            "--missing skip`), whose smaller gallery makes R@K look better.",
-            md.table(headers, rows, ["right"] + ["left"] * 8 + ["right"] * 10),
-        ]
+    return md.section(
+        "Leaderboard",
+        "Best T2V R@1 first. R@K in percent. Search `ann (nprobes=N)`: answered from "
+        "ANN indexes, ranks past k censored (R@K exact for K <= k only). "
+        f"{TEST_STATISTICS_MARK} = the re-ranking "
+        "used statistics of the test queries themselves (dual softmax normalises over "
+        "all test queries), so it is not comparable with a method that sees one query "
+        "at a time. Coverage: `full`, or the items evaluated / listed (`vtr eval "
+        "--missing skip`), whose smaller gallery makes R@K look better.",
+        md.table(headers, rows, ["right"] + ["left"] * 8 + ["right"] * 2 * len(defs)),
     )
 
 
@@ -116,16 +113,14 @@ def _chart_section(board: list[dict[str, Any]], out: Path) -> str:
         plots.recall_bars(
             out / plot,
             groups,
-            {f"R@{k}": [r[f"{direction}_r{k}"] for r in board] for k in (1, 5, 10)},
+            {m: [r[f"{direction}_{m}"] for r in board] for m in percent_metrics()},
             f"{direction.upper()} recall by evaluation",
             f"evaluation ({TEST_STATISTICS_MARK} = test-time statistics)",
         )
-    return "\n\n".join(
-        [
-            md.heading(2, "Recall comparison"),
-            md.image("T2V recall by evaluation", T2V_PLOT),
-            md.image("V2T recall by evaluation", V2T_PLOT),
-        ]
+    return md.section(
+        "Recall comparison",
+        md.image("T2V recall by evaluation", T2V_PLOT),
+        md.image("V2T recall by evaluation", V2T_PLOT),
     )
 
 
@@ -137,38 +132,35 @@ def gain_section(gains: list[dict[str, Any]]) -> str:
             f"{title}\n\n_No re-ranked evaluation with a plain one of the same setup: "
             "run `vtr eval ... --rerank dual-softmax` or `--rerank qb-norm`._"
         )
-    headers = ["Eval", "vs plain", "Re-ranking", "Direction", "R@1", "ΔR@1", "ΔR@5", "ΔR@10"]
-    headers.append("ΔMRR")
+    defs = retrieval_metric_defs()
+    headers = ["Eval", "vs plain", "Re-ranking", "Direction", *(f"Δ{m.name}" for m in defs)]
     rows = [
         [
             g["eval_id"],
             g["plain_eval_id"],
             g["rerank"] + (f" {TEST_STATISTICS_MARK}" if g["test_statistics"] else ""),
             g["direction"].upper(),
-            f"{md.number(g['plain_r1'], 2)} → {md.number(g['R@1'], 2)}",
-            *(_signed(g[k], 2) for k in ("ΔR@1", "ΔR@5", "ΔR@10")),
-            _signed(g["ΔMRR"], 4),
+            *(m.format(g[f"Δ{m.name}"], signed=True) for m in defs),
         ]
         for g in gains
     ]
     return "\n\n".join(
         [
             title,
-            "Points gained by each re-ranked evaluation over the latest plain-cosine "
-            "evaluation of the same dataset, split and variants.",
-            md.table(headers, rows, ["right", "right", "left", "left"] + ["right"] * 5),
+            "Change of each metric (re-ranked minus plain, in the metric's units) of each "
+            "re-ranked evaluation over the latest plain-cosine evaluation of the same "
+            "dataset, split and variants.",
+            md.table(headers, rows, ["right", "right", "left", "left"] + ["right"] * len(defs)),
         ]
     )
 
 
 def _sql_section() -> str:
-    return "\n\n".join(
-        [
-            md.heading(2, "Reproduce in SQL"),
-            "The leaderboard is `sql/reports/leaderboard.sql`; in the DuckDB shell "
-            "(`vtr shell WAREHOUSE`) with every evaluation (`$eval_ids` = NULL):",
-            md.code_block(leaderboard_sql(), "sql"),
-        ]
+    return md.section(
+        "Reproduce in SQL",
+        "The leaderboard is `sql/reports/leaderboard.sql`; in the DuckDB shell "
+        "(`vtr shell WAREHOUSE`) with every evaluation (`$eval_ids` = NULL):",
+        md.code_block(leaderboard_sql(), "sql"),
     )
 
 
@@ -179,9 +171,3 @@ def leaderboard_sql() -> str:
         line if line.lstrip().startswith("--") else line.replace("$eval_ids", "NULL")
         for line in lines
     )
-
-
-def _signed(value: float | None, digits: int) -> str:
-    if value is None:
-        return "–"
-    return f"{value:+.{digits}f}"

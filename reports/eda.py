@@ -88,13 +88,12 @@ def write_eda_report(wh: Warehouse, dataset: str, out_dir: Path | None = None) -
             ),
             _sql_note(),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(
             f"cannot write the report of dataset {dataset!r} to {out}: {err}"
         ) from None
-    return path.resolve()
+    return path
 
 
 def _header(dataset: str, info: dict[str, Any], splits: list[dict[str, Any]]) -> str:
@@ -116,9 +115,9 @@ def _header(dataset: str, info: dict[str, Any], splits: list[dict[str, Any]]) ->
     lines = [
         md.heading(1, f"Dataset report: {dataset}"),
         "",
-        f"- **Format:** {md.escape(info.get('format'))}",
-        f"- **Annotations:** {md.code_span(info.get('annotations') or '-')}",
-        f"- **Videos:** {md.code_span(info.get('video_root') or '-')}",
+        md.field("Format", md.escape(info.get("format"))),
+        md.field("Annotations", md.code_span(info.get("annotations") or "-")),
+        md.field("Videos", md.code_span(info.get("video_root") or "-")),
         "",
         md.heading(2, "Splits"),
         "",
@@ -149,16 +148,14 @@ def _counted_section(
     series = {split: [counts.get(v) for v in values] for split, counts in by_split.items()}
     plots.grouped_bars(plot, labels, series, f"{title} per split", xlabel, ylabel)
     table_rows = [[_label(v), *(by_split[s].get(v, 0) for s in by_split)] for v in values]
-    return "\n\n".join(
-        [
-            md.heading(2, title),
-            md.image(f"{title} per split", plot.name),
-            md.table(
-                [xlabel, *(f"{ylabel} ({s})" for s in by_split)],
-                table_rows,
-                ["right"] * (1 + len(by_split)),
-            ),
-        ]
+    return md.section(
+        title,
+        md.image(f"{title} per split", plot.name),
+        md.table(
+            [xlabel, *(f"{ylabel} ({s})" for s in by_split)],
+            table_rows,
+            ["right"] * (1 + len(by_split)),
+        ),
     )
 
 
@@ -233,17 +230,15 @@ def _category_section(rows: list[dict[str, Any]], out: Path) -> str:
 
 
 def _sql_note() -> str:
-    return "\n\n".join(
-        [
-            md.heading(2, "Reproduce in SQL"),
-            "Every table above is one query in `sql/reports/eda_*.sql` with `$dataset` bound; "
-            "in the DuckDB shell (`vtr shell WAREHOUSE`), for example:",
-            md.code_block(
-                "SELECT word, count(*) AS n FROM caption_words\n"
-                "WHERE dataset = 'NAME' GROUP BY word ORDER BY n DESC LIMIT 25;",
-                "sql",
-            ),
-        ]
+    return md.section(
+        "Reproduce in SQL",
+        "Every table above is one query in `sql/reports/eda_*.sql` with `$dataset` bound; "
+        "in the DuckDB shell (`vtr shell WAREHOUSE`), for example:",
+        md.code_block(
+            "SELECT word, count(*) AS n FROM caption_words\n"
+            "WHERE dataset = 'NAME' GROUP BY word ORDER BY n DESC LIMIT 25;",
+            "sql",
+        ),
     )
 
 

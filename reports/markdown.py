@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 # ASCII punctuation that is markup somewhere in GFM: emphasis, code, links, HTML, entities,
@@ -86,3 +87,22 @@ def heading(level: int, text: str) -> str:
 
 def _row(cells: Sequence[Any]) -> str:
     return "| " + " | ".join(escape(cell) for cell in cells) + " |"
+
+
+def field(label: str, value: str) -> str:
+    """A bullet of a report header: `- **label:** value` (`value` already markdown)."""
+    return f"- **{label}:** {value}"
+
+
+def section(title: str, *parts: str, level: int = 2) -> str:
+    """A report section: a heading, then `parts` (paragraphs, tables, images) between
+    blank lines."""
+    return "\n\n".join([heading(level, title), *parts])
+
+
+def write_document(out: Path, sections: Sequence[str]) -> Path:
+    """`sections` (empty ones left out) between blank lines into `out/report.md`; its
+    absolute path. OSError as the file system raises it (each report names its own)."""
+    path = out / "report.md"
+    path.write_text("\n\n".join(s for s in sections if s).rstrip() + "\n", encoding="utf-8")
+    return path.resolve()

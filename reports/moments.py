@@ -69,11 +69,10 @@ def write_moments_report(
             _curves_section(wh, focus, out),
             _ablation_section(sets),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(s for s in sections if s).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the moments report to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _metrics_section(sets: list[dict[str, Any]]) -> str:
@@ -88,12 +87,10 @@ def _metrics_section(sets: list[dict[str, Any]]) -> str:
         "Official QVHighlights definitions (percentages): MR = moment retrieval over IoU "
         "thresholds, HL = highlight detection at Fair (>= 2) and VeryGood (>= 4)."
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Metrics"),
-            note,
-            md.table(["predictor", *BRIEF], rows, ["left"] + ["right"] * len(BRIEF)),
-        ]
+    return md.section(
+        "Metrics",
+        note,
+        md.table(["predictor", *BRIEF], rows, ["left"] + ["right"] * len(BRIEF)),
     )
 
 
@@ -125,12 +122,10 @@ def _length_section(wh: Warehouse, sets: list[dict[str, Any]]) -> str:
                 ]
             )
     note = "Ground-truth window length: short <= 10 s < middle <= 30 s < long."
-    return "\n\n".join(
-        [
-            md.heading(2, "By window length"),
-            note,
-            md.table(headers, rows, ["left", "left"] + ["right"] * 5),
-        ]
+    return md.section(
+        "By window length",
+        note,
+        md.table(headers, rows, ["left", "left"] + ["right"] * 5),
     )
 
 
@@ -195,10 +190,8 @@ def _ablation_section(sets: list[dict[str, Any]]) -> str:
         "per-clip texts embedded by the text backbone: the head fuses them with the clip "
         "features; zero-shot compares the query with the caption instead of the clip."
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Caption augmentation"),
-            note,
-            md.table(["comparison", *BRIEF], rows, ["left"] + ["right"] * len(BRIEF)),
-        ]
+    return md.section(
+        "Caption augmentation",
+        note,
+        md.table(["comparison", *BRIEF], rows, ["left"] + ["right"] * len(BRIEF)),
     )

@@ -85,13 +85,8 @@ def grouped_bars(
             fontsize=9,
         )
         ax.set_ylim(0, min(108.0, max(5.0, top * 1.12)) if percent else max(1.0, top * 1.12))
-        ax.set_xlabel(plain_label(xlabel, 80))
-        ax.set_ylabel(plain_label(ylabel, 80))
-        ax.set_title(plain_label(title, 90))
-        ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
-        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-        return _save(fig, path)
+        return _finish(fig, ax, path, title, xlabel, ylabel, grid_axis="y")
     finally:
         plt.close(fig)
 
@@ -217,12 +212,7 @@ def line_chart(
             ax.axhline(value, linestyle="--", color=OTHER_COLOR, label=plain_label(name))
         if xticks is not None:
             ax.set_xticks(list(xticks))
-        ax.set_xlabel(plain_label(xlabel, 80))
-        ax.set_ylabel(plain_label(ylabel, 80))
-        ax.set_title(plain_label(title, 90))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-        return _save(fig, path)
+        return _finish(fig, ax, path, title, xlabel, ylabel)
     finally:
         plt.close(fig)
 
@@ -258,6 +248,24 @@ def _bar_value(height: float) -> str:
 
 def _multiline(label: str) -> str:
     return "\n".join(plain_label(line) for line in label.split("\n"))
+
+
+def _finish(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    path: Path,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    grid_axis: str = "both",
+) -> Path:
+    """Title, axis labels, a light grid and the legend right of the axes; then saved."""
+    ax.set_xlabel(plain_label(xlabel, 80))
+    ax.set_ylabel(plain_label(ylabel, 80))
+    ax.set_title(plain_label(title, 90))
+    ax.grid(axis=grid_axis, alpha=0.3)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return _save(fig, path)
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:

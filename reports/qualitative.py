@@ -116,12 +116,11 @@ def _v2t_cases(wh: Warehouse, eval_id: int, n: int, top: int) -> str:
     if not queries:
         return "_No video-to-text queries._"
     neighbours = _neighbours(wh, eval_id, "v2t", queries, top)
-    return "\n\n".join(
-        [
-            md.heading(3, "Video to text"),
-            "✓ = a caption of the query video.",
-            _cases_table(queries, neighbours, "Caption"),
-        ]
+    return md.section(
+        "Video to text",
+        "✓ = a caption of the query video.",
+        _cases_table(queries, neighbours, "Caption"),
+        level=3,
     )
 
 

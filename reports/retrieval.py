@@ -23,12 +23,11 @@ from vtr.reports.compare import TEST_STATISTICS_MARK, gain_section
 from vtr.reports.qualitative import qualitative_section
 from vtr.warehouse.bridge import literal
 from vtr.warehouse.catalog import Warehouse
-from vtr.warehouse.evals import get_eval, metrics_by_category, metrics_by_length, retrieval_metrics
+from vtr.warehouse.evals import get_eval, metrics_by_length, retrieval_metrics
+from vtr.warehouse.metric_defs import DIRECTIONS, legend, metric, metric_names, percent_metrics
 from vtr.warehouse.queries import load_sql
 from vtr.warehouse.stats import bootstrap_intervals
 
-METRICS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
-RECALLS = ("R@1", "R@5", "R@10")
 LENGTH_BUCKETS = ("1-10", "11-20", "21+")
 HIST_BINS = 40
 CATEGORY_PLOT = "recall_by_category.png"
@@ -66,7 +65,7 @@ def write_retrieval_report(
     header = wh.rows("reports/eval_header", params)[0]
     overall = retrieval_metrics(wh, eval_id)
     intervals = bootstrap_intervals(wh, eval_id, b=bootstrap) if bootstrap else None
-    categories = metrics_by_category(wh, eval_id)
+    categories = wh.rows("metrics/retrieval_wide", {"eval_id": eval_id, "by": "category"})
     lengths = metrics_by_length(wh, eval_id)
     stats = wh.rows("reports/score_stats", params)
     histogram = wh.rows("reports/score_distribution", {**params, "bins": HIST_BINS})
@@ -86,11 +85,10 @@ def write_retrieval_report(
             *([qualitative_section(wh, eval_id, out, n=cases)] if cases > 0 else []),
             _sql_section(wh, eval_id),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the report of eval {eval_id} to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def inline_params(sql: str, params: dict[str, int | str]) -> str:
@@ -127,12 +125,12 @@ def _header_section(h: dict[str, Any], notes: Sequence[str]) -> str:
     lines = [
         md.heading(1, f"Retrieval report: eval {h['eval_id']}"),
         "",
-        f"- **Dataset:** {_value(h['dataset'], 'none (an external similarity matrix)')}",
-        f"- **Split:** {md.escape(split)}",
-        f"- **Text variant:** {_variant(h, 'text')}",
-        f"- **Video variant:** {_variant(h, 'video')}",
+        md.field("Dataset", _value(h["dataset"], "none (an external similarity matrix)")),
+        md.field("Split", md.escape(split)),
+        md.field("Text variant", _variant(h, "text")),
+        md.field("Video variant", _variant(h, "video")),
         f"- **Search:** {md.escape(search)}, top-{h['k']} neighbours stored per query",
-        f"- **Re-ranking:** {_rerank(h)}",
+        md.field("Re-ranking", _rerank(h)),
         f"- **Ties:** {md.escape(h['ties'])}; **protocol:** {md.escape(h['protocol'])}",
         f"- **Size:** {h['n_texts']} texts (captions), {h['n_videos']} videos" + _coverage(h),
         f"- **Evaluated:** {md.escape(evaluated)}; "
@@ -160,7 +158,8 @@ def _overall_section(overall: dict[str, dict[str, float]], intervals: dict[str, 
         low, high = intervals[direction][key]
         return f"{value} [{_metric(key, low)}, {_metric(key, high)}]"
 
-    rows = [[d.upper(), *(cell(d, key) for key in METRICS)] for d in ("t2v", "v2t")]
+    names = metric_names()
+    rows = [[d.upper(), *(cell(d, key) for key in names)] for d in DIRECTIONS]
     ci = (
         f" In brackets: the {intervals['level']:.0%} percentile bootstrap interval, "
         f"{intervals['b']} resamples (seed {intervals['seed']}); T2V resamples videos, each "
@@ -169,37 +168,31 @@ def _overall_section(overall: dict[str, dict[str, float]], intervals: dict[str, 
         if intervals is not None
         else ""
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Overall"),
-            md.table(["Direction", *METRICS], rows, ["left"] + ["right"] * len(METRICS)),
-            "R@K in percent; MedR and MeanR are ranks (1 = best); MRR and mAP in [0, 1]. "
-            "T2V: each caption ranks the videos. V2T: each video ranks the caption sets of "
-            "all videos, a set scored by its best caption (CLIP4Clip); its mAP counts "
-            "every caption of the video as relevant." + ci,
-        ]
+    return md.section(
+        "Overall",
+        md.table(["Direction", *names], rows, ["left"] + ["right"] * len(names)),
+        legend() + " "
+        "T2V: each caption ranks the videos. V2T: each video ranks the caption sets of "
+        "all videos, a set scored by its best caption (CLIP4Clip); its mAP counts "
+        "every caption of the video as relevant." + ci,
     )
 
 
 def _category_section(rows: list[dict[str, Any]], out: Path) -> str:
+    """`rows`: sql/metrics/retrieval_wide.sql, one per category, both directions side by side."""
     title = md.heading(2, "By video category")
     if not rows:
         return f"{title}\n\n_No per-category breakdown: this evaluation has no catalog videos._"
-    by_key: dict[Any, dict[str, dict[str, Any]]] = {}
-    names: dict[Any, str] = {}
-    for row in rows:
-        by_key.setdefault(row["category_id"], {})[row["direction"]] = row
-        names[row["category_id"]] = row["name"]
+    names = metric_names()
     headers = ["Category"]
-    for d in ("T2V", "V2T"):
-        headers += [f"{d} n", f"{d} R@1", f"{d} R@5", f"{d} R@10", f"{d} MedR"]
+    for d in DIRECTIONS:
+        headers += [f"{d.upper()} n", *(f"{d.upper()} {m}" for m in names)]
     table_rows = []
-    for key, per_direction in by_key.items():
-        cells: list[Any] = [names[key]]
-        for direction in ("t2v", "v2t"):
-            row = per_direction.get(direction)
-            cells.append(row["n_queries"] if row else 0)
-            cells += [_metric(m, row[m] if row else None) for m in ("R@1", "R@5", "R@10", "MedR")]
+    for row in rows:
+        cells: list[Any] = [row["name"]]
+        for d in DIRECTIONS:
+            cells.append(row[f"{d}_n_queries"] or 0)
+            cells += [_metric(m, row[f"{d}_{m}"]) for m in names]
         table_rows.append(cells)
     parts = [
         title,
@@ -207,12 +200,12 @@ def _category_section(rows: list[dict[str, Any]], out: Path) -> str:
         "its own. n = queries.",
         md.table(headers, table_rows, ["left"] + ["right"] * (len(headers) - 1)),
     ]
-    t2v = [r for r in rows if r["direction"] == "t2v"]
+    t2v = [r for r in rows if r["t2v_n_queries"]]
     if t2v:
         plots.recall_bars(
             out / CATEGORY_PLOT,
-            [f"{r['name']}\n(n={r['n_queries']})" for r in t2v],
-            {m: [r[m] for r in t2v] for m in RECALLS},
+            [f"{r['name']}\n(n={r['t2v_n_queries']})" for r in t2v],
+            {m: [r[f"t2v_{m}"] for r in t2v] for m in percent_metrics()},
             "Text-to-video recall by video category",
             "video category (n = caption queries)",
         )
@@ -225,7 +218,7 @@ def _length_section(rows: list[dict[str, Any]], out: Path) -> str:
     t2v = {r["bucket"]: r for r in rows if r["direction"] == "t2v"}
     if not t2v:
         return f"{title}\n\n_No per-length breakdown: its captions are not in the catalog._"
-    keys = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR")
+    keys = metric_names()
     table_rows = []
     for bucket in LENGTH_BUCKETS:
         row = t2v.get(bucket)
@@ -235,7 +228,7 @@ def _length_section(rows: list[dict[str, Any]], out: Path) -> str:
     plots.recall_bars(
         out / LENGTH_PLOT,
         [f"{r['bucket']} words\n(n={r['n_queries']})" for r in present],
-        {m: [r[m] for r in present] for m in RECALLS},
+        {m: [r[m] for r in present] for m in percent_metrics()},
         "Text-to-video recall by query length",
         "caption length in words (n = caption queries)",
     )
@@ -297,21 +290,18 @@ def _sql_section(wh: Warehouse, eval_id: int) -> str:
     catalog = shlex.quote(str(wh.catalog_path.resolve()))
     sql = inline_params(load_sql(METRICS_SQL), {"eval_id": eval_id, "by": "all"})
     source = f"-- sql/{METRICS_SQL}.sql, its parameters inlined: eval_id {int(eval_id)}, by 'all'\n"
-    return "\n\n".join(
-        [
-            md.heading(2, "Reproduce in SQL"),
-            "Open the catalog in the DuckDB shell (read-only, so a running `vtr` is not "
-            "disturbed):",
-            md.code_block(f"duckdb -readonly {catalog}", "sh"),
-            "and paste the query behind the overall table:",
-            md.code_block(source + sql, "sql"),
-            "The same query with `'category'` or `'length'` in place of `'all'` gives the "
-            "breakdown tables; every query's rank, AP, category and caption length are in "
-            f"the view `query_results` (`SELECT * FROM query_results WHERE eval_id = "
-            f"{int(eval_id)}`). The similarity tables come from `sql/reports/score_stats.sql` "
-            f"and `sql/reports/score_distribution.sql` (`$eval_id` = {int(eval_id)}, "
-            f"`$bins` = {HIST_BINS}).",
-        ]
+    return md.section(
+        "Reproduce in SQL",
+        "Open the catalog in the DuckDB shell (read-only, so a running `vtr` is not disturbed):",
+        md.code_block(f"duckdb -readonly {catalog}", "sh"),
+        "and paste the query behind the overall table:",
+        md.code_block(source + sql, "sql"),
+        "The same query with `'category'` or `'length'` in place of `'all'` gives the "
+        "breakdown tables; every query's rank, AP, category and caption length are in "
+        f"the view `query_results` (`SELECT * FROM query_results WHERE eval_id = "
+        f"{int(eval_id)}`). The similarity tables come from `sql/reports/score_stats.sql` "
+        f"and `sql/reports/score_distribution.sql` (`$eval_id` = {int(eval_id)}, "
+        f"`$bins` = {HIST_BINS}).",
     )
 
 
@@ -335,7 +325,7 @@ def _pair_label(matching: bool) -> str:
 
 
 def _metric(key: str, value: float | None) -> str:
-    return md.number(value, 4 if key in ("MRR", "mAP") else 2)
+    return md.number(value, metric(key).decimals)
 
 
 def _rerank(h: dict[str, Any]) -> str:

@@ -47,11 +47,10 @@ def write_steps_report(
             _metrics_section(rows, tune_split),
             picture,
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the steps report to {out}: {err}") from None
-    return path.resolve(), rows
+    return path, rows
 
 
 def _metrics_section(rows: list[dict[str, Any]], tune_split: str | None) -> str:
@@ -72,16 +71,14 @@ def _metrics_section(rows: list[dict[str, Any]], tune_split: str | None) -> str:
         f"video {md.code_span(r['video_variant'])}"
         for r in rows[:: len(METHODS)]
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Metrics"),
-            "R@k at IoU > t: a step is found when one of its first k windows overlaps the "
-            "annotation with IoU strictly above t; mIoU of the first window; percent "
-            f"(`sql/metrics/steps.sql`). The background value (drop) is a quantile of each "
-            f"video's similarities, {tuned}.",
-            md.table(headers, table, ["left", "left"] + ["right"] * (len(headers) - 2)),
-            variants,
-        ]
+    return md.section(
+        "Metrics",
+        "R@k at IoU > t: a step is found when one of its first k windows overlaps the "
+        "annotation with IoU strictly above t; mIoU of the first window; percent "
+        f"(`sql/metrics/steps.sql`). The background value (drop) is a quantile of each "
+        f"video's similarities, {tuned}.",
+        md.table(headers, table, ["left", "left"] + ["right"] * (len(headers) - 2)),
+        variants,
     )
 
 
@@ -120,12 +117,10 @@ def _alignment_section(wh, dataset, split, text, video, rows, label, out: Path) 
         fig.savefig(out / MATRIX_PLOT, dpi=DPI)
     finally:
         plt.close(fig)
-    return "\n\n".join(
-        [
-            md.heading(2, f"One video: {shown.video_id}"),
-            "Cosine similarity of each step (rows, in order) with each 2-s chunk; white boxes "
-            "= annotated windows, red line = monotonic DP window, orange dotted = per-step "
-            "top-1 window.",
-            md.image("step by chunk similarity with annotated and predicted windows", MATRIX_PLOT),
-        ]
+    return md.section(
+        f"One video: {shown.video_id}",
+        "Cosine similarity of each step (rows, in order) with each 2-s chunk; white boxes "
+        "= annotated windows, red line = monotonic DP window, orange dotted = per-step "
+        "top-1 window.",
+        md.image("step by chunk similarity with annotated and predicted windows", MATRIX_PLOT),
     )

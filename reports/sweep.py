@@ -16,8 +16,10 @@ from vtr.errors import ReportError, UnknownEval
 from vtr.reports import markdown as md
 from vtr.reports import plots
 from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.metric_defs import DIRECTIONS, metric, retrieval_metric_defs
 
-DIRECTIONS = ("t2v", "v2t")
+# The metric of the pooling grid and of the by-layer plot; the best cell lists them all.
+SWEEP_METRIC = "MRR"
 
 
 def default_sweep_dir(wh: Warehouse) -> Path:
@@ -56,11 +58,10 @@ def write_sweep_report(
             f"{md.heading(2, 'Reproduce in SQL')}\n\nThe rows of every table: "
             "`sql/reports/sweep_results.sql` (`$dataset`, `$split`; NULL = all)."
         )
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the sweep report to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _setup_section(setup: list, rows: list[dict[str, Any]], out: Path, plot: str) -> str:
@@ -90,22 +91,20 @@ def _layer_table(layer: str, rows: list[dict[str, Any]]) -> str:
             found = cell.get((pooling, temporal, text))
             cells.append(
                 "-" if found is None
-                else f"{md.number(found['t2v_mrr'], 4)} / {md.number(found['v2t_mrr'], 4)}"
+                else " / ".join(_value(found, d) for d in DIRECTIONS)
             )  # fmt: skip
         table_rows.append(cells)
-    best = max(rows, key=lambda r: r["t2v_mrr"] or 0.0)
-    return "\n\n".join(
-        [
-            md.heading(3, f"Layer {layer}: T2V MRR / V2T MRR"),
-            md.table(
-                ["video pooling / temporal", *(f"text {t}" for t in text_poolings)],
-                table_rows,
-                ["left"] + ["right"] * len(text_poolings),
-            ),
-            f"Best T2V: video {md.code_span(best['video_pooling'] + ' / ' + best['temporal'])}, "
-            f"text {md.code_span(best['text_pooling'])}: MRR {md.number(best['t2v_mrr'], 4)}, "
-            f"R@1 {md.number(best['t2v_r1'], 2)}.",
-        ]
+    best = max(rows, key=lambda r: r[f"t2v_{SWEEP_METRIC}"] or 0.0)
+    return md.section(
+        f"Layer {layer}: T2V MRR / V2T MRR",
+        md.table(
+            ["video pooling / temporal", *(f"text {t}" for t in text_poolings)],
+            table_rows,
+            ["left"] + ["right"] * len(text_poolings),
+        ),
+        f"Best T2V: video {md.code_span(best['video_pooling'] + ' / ' + best['temporal'])}, "
+        f"text {md.code_span(best['text_pooling'])}: {_all_metrics(best)}.",
+        level=3,
     )
 
 
@@ -115,15 +114,23 @@ def _plot_by_layer(rows: list[dict], final: list[dict], path: Path, backbone: st
     for direction in DIRECTIONS:
         best = {}
         for r in rows:
-            value = r[f"{direction}_mrr"]
+            value = r[f"{direction}_{SWEEP_METRIC}"]
             if value is not None:
                 best[r["layer_index"]] = max(best.get(r["layer_index"], value), value)
         series[f"best {direction.upper()} MRR"] = [best.get(layer) for layer in layers]
     references = {
-        f"final/embed {d.upper()} MRR (best)": max(r[f"{d}_mrr"] for r in final)
+        f"final/embed {d.upper()} MRR (best)": max(r[f"{d}_{SWEEP_METRIC}"] for r in final)
         for d in DIRECTIONS
-        if final and all(r[f"{d}_mrr"] is not None for r in final)
+        if final and all(r[f"{d}_{SWEEP_METRIC}"] is not None for r in final)
     }
     plots.metric_lines(
         path, layers, series, f"MRR by layer: {backbone}", "layer", "MRR", references
     )
+
+
+def _value(row: dict[str, Any], direction: str) -> str:
+    return metric(SWEEP_METRIC).format(row[f"{direction}_{SWEEP_METRIC}"])
+
+
+def _all_metrics(row: dict[str, Any]) -> str:
+    return ", ".join(f"{m.name} {m.format(row[f't2v_{m.name}'])}" for m in retrieval_metric_defs())

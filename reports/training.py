@@ -19,8 +19,8 @@ from vtr.reports import plots
 from vtr.reports.retrieval import HIST_BINS, LENGTH_BUCKETS, histogram_arrays
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.evals import get_eval, metrics_by_length, retrieval_metrics
+from vtr.warehouse.metric_defs import metric, metric_names, percent_metrics
 
-KEYS = ("R@1", "R@5", "R@10", "MedR", "MRR")
 RECALL_PLOT = "recall_baseline_vs_trained.png"
 LOSS_PLOT = "loss_curves.png"
 VAL_PLOT = "val_recall_curve.png"
@@ -74,11 +74,10 @@ def write_training_report(
             _curves(wh.rows("reports/train_curves", {"run_id": run_id}), out),
             _similarity(wh, evals, out),
         ]
-        path = out / "report.md"
-        path.write_text("\n\n".join(sections).rstrip() + "\n", encoding="utf-8")
+        path = md.write_document(out, sections)
     except OSError as err:
         raise ReportError(f"cannot write the report of run {run_id} to {out}: {err}") from None
-    return path.resolve()
+    return path
 
 
 def _header(wh: Warehouse, run: dict, evals: dict[str, int], notes: list[str]) -> str:
@@ -112,7 +111,7 @@ def _header(wh: Warehouse, run: dict, evals: dict[str, int], notes: list[str]) -
 def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
     overall = {name: retrieval_metrics(wh, eval_id) for name, eval_id in evals.items()}
     rows = [
-        [f"{d.upper()} {name}", *(_fmt(k, overall[name][d][k]) for k in KEYS)]
+        [f"{d.upper()} {name}", *(_fmt(k, overall[name][d][k]) for k in metric_names())]
         for d in ("t2v", "v2t")
         for name in evals
     ]
@@ -128,7 +127,7 @@ def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
             else (lengths[name].get(group) or {}).get(key)
             for group in groups
         ]
-        for key in ("R@1", "R@5")
+        for key in percent_metrics()
         for name in evals
     }
     plots.recall_bars(
@@ -138,12 +137,10 @@ def _comparison(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
         "Text-to-video recall: baseline vs trained",
         "test captions (all, then by length)",
     )
-    return "\n\n".join(
-        [
-            md.heading(2, "Baseline vs trained (test split)"),
-            md.table(["", *KEYS], rows, ["left"] + ["right"] * len(KEYS)),
-            md.image("T2V recall, baseline vs trained", RECALL_PLOT),
-        ]
+    return md.section(
+        "Baseline vs trained (test split)",
+        md.table(["", *metric_names()], rows, ["left"] + ["right"] * len(metric_names())),
+        md.image("T2V recall, baseline vs trained", RECALL_PLOT),
     )
 
 
@@ -188,15 +185,13 @@ def _similarity(wh: Warehouse, evals: dict[str, int], out: Path) -> str:
             out / SCORE_PLOTS[name], edges, counts, by_group, f"Similarity, {name} (eval {eval_id})"
         )
         images.append(md.image(f"similarity distribution, {name}", SCORE_PLOTS[name]))
-    return "\n\n".join(
-        [
-            md.heading(2, "Similarity of matching vs non-matching pairs, before and after"),
-            md.table(["", "mean matching", "mean non-matching", "gap"], rows,
-                     ["left", "right", "right", "right"]),
-            *images,
-        ]
+    return md.section(
+        "Similarity of matching vs non-matching pairs, before and after",
+        md.table(["", "mean matching", "mean non-matching", "gap"], rows,
+                 ["left", "right", "right", "right"]),
+        *images,
     )  # fmt: skip
 
 
 def _fmt(key: str, value: float | None) -> str:
-    return md.number(value, 4 if key == "MRR" else 2)
+    return md.number(value, metric(key).decimals)

@@ -263,12 +263,12 @@ def test_a_read_only_holder_is_named_as_such(hold):
     root, start = hold
     proc = start("ro")
     with pytest.raises(CatalogBusy) as err:
-        open_warehouse(root)
+        open_warehouse(root, wait=0)
     message = str(err.value)
     assert f"catalog busy (held by PID {proc.pid})" in message
-    assert "is open read-only in process" in message and "idle `vtr shell`" in message
+    assert "is open read-only in process" in message and "`duckdb -readonly` shell" in message
     assert "catalog.duckdb ro`" in message  # the holder's command line
-    assert "open for writing" not in message and "running `vtr ingest`" not in message
+    assert "open for writing" not in message and "`vtr ingest` committing" not in message
     with open_warehouse(root, read_only=True):  # readers share the file
         pass
 
@@ -278,7 +278,7 @@ def test_a_writing_holder_is_named_as_such(hold):
     proc = start("rw")
     for read_only in (False, True):
         with pytest.raises(CatalogBusy) as err:
-            open_warehouse(root, read_only=read_only)
+            open_warehouse(root, read_only=read_only, wait=0)
         assert f"held by PID {proc.pid}" in str(err.value)
         assert "is open for writing in process" in str(err.value)
         assert "catalog.duckdb rw`" in str(err.value)

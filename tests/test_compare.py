@@ -36,9 +36,9 @@ def test_leaderboard_and_gain(evaluated, tmp_path):
         gains = wh.rows("reports/rerank_gain", {"eval_ids": None})
     assert len(assert_self_contained(path)) == 2
     assert assert_tables_have_rows(path) == 2
-    t2v_r1 = [row["t2v_r1"] for row in board]
+    t2v_r1 = [row["t2v_R@1"] for row in board]
     assert sorted(t2v_r1, reverse=True) == t2v_r1
-    assert {row["eval_id"]: row["t2v_r1"] for row in board} == {
+    assert {row["eval_id"]: row["t2v_R@1"] for row in board} == {
         e: metrics[name]["t2v"]["R@1"] for name, e in ids.items()
     }
     assert {(g["eval_id"], g["direction"]) for g in gains} == {

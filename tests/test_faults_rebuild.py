@@ -3,8 +3,8 @@
 Both go through: the append commits its rows, the rebuild commits an index over the rows
 of the version it started from (rows committed later are searched by a flat scan until
 the next rebuild). A reader pinned to a version keeps that snapshot throughout. Between
-two vtr commands the catalog decides first: `vtr index` and `vtr ingest` both hold it
-read-write, so the second gets "catalog busy" (tests/test_catalog_busy.py).
+two vtr commands the catalog decides first: `vtr index` and `vtr ingest` both open it
+read-write, so the second waits until the first closes it (tests/test_catalog_busy.py).
 """
 
 from __future__ import annotations

@@ -90,3 +90,22 @@ def test_a_table_whose_first_commit_never_happened_is_removed(wh):
 
     assert summary["rows"] == 0 and summary["bytes_removed"] > 0
     assert not folder.exists()
+
+
+def test_maintenance_refuses_while_a_run_is_live(wh):
+    """An ingest writes uncommitted fragments with the catalog released between commits;
+    maintenance then must not take them for a crash's orphans."""
+    from vtr.ingest.commit import write_fragments
+    from vtr.warehouse.runs import finish_run, start_run
+
+    register_variant(wh, VIDEO, 4)
+    wh.vectors.append(VIDEO.lance_table, "d", ["a"], np.ones((1, 4), dtype=np.float32))
+    run_id = start_run(wh, "ingest", {})
+    write_fragments(wh.lance_path, VIDEO.lance_table, "d", ["b"], np.ones((1, 4)), VIDEO.id)
+    files = _data_files(wh)
+    with pytest.raises(VtrError, match=rf"maintenance refused: run {run_id} \(ingest, PID"):
+        maintain(wh)
+    assert _data_files(wh) == files  # the pending fragment is still there
+    finish_run(wh, run_id, "ok", {})
+    maintain(wh)
+    assert len(_data_files(wh)) < len(files)

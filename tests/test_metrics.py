@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import typer
 from tiny import (
-    KEYS,
     TEXT,
     VIDEO,
     VIDEO_SMALL,
@@ -31,6 +30,7 @@ from vtr.warehouse.evals import (
     retrieval_metrics,
     run_eval,
 )
+from vtr.warehouse.metric_defs import metric_names
 
 # ---------------------------------------------------------------- similarity matrices
 
@@ -220,7 +220,7 @@ def test_cli_metrics_retrieval_json(cli, tmp_path):
     )
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
-    assert list(got) == ["t2v", "v2t"] and all(list(got[d]) == list(KEYS) for d in got)
+    assert list(got) == ["t2v", "v2t"] and all(list(got[d]) == list(metric_names()) for d in got)
     assert_metrics_close(got, reference_metrics(sim.astype(np.float64), gt))
 
     table = cli("metrics", "retrieval", tmp_path / "sim.npy", "--gt", tmp_path / "gt.npy")
@@ -251,7 +251,7 @@ def test_cli_eval_and_evals(cli, tiny):
     result = cli("eval", root, *args, "--json", "--k", 2)
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert out["eval_id"] == 1 and set(out["t2v"]) == set(KEYS)
+    assert out["eval_id"] == 1 and set(out["t2v"]) == set(metric_names())
     table = cli("eval", root, *args, "--chunk", 3)
     assert table.exit_code == 0 and "stored as eval 2" in flat(table.stderr)
     listing = cli("evals", root, "--json")

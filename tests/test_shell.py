@@ -69,3 +69,49 @@ def test_view_names_keep_the_hash_only_where_two_variants_would_share_a_name():
     names = view_names([a.lance_table, b.lance_table, c.lance_table])
     assert names[a.lance_table] == a.lance_table and names[b.lance_table] == b.lance_table
     assert names[c.lance_table] == "text_st_minilm_final_embed"
+
+
+VTR = [sys.executable, "-c", "from vtr.cli import main; main()"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_vtr_shell_runs_a_query_on_a_snapshot_and_says_when_it_was_taken(wh):
+    variant = _seed(wh)
+    wh.close()
+    assert variant.lance_table.startswith("text_st_minilm_final_embed_")
+    sql = "SELECT count(*) AS n FROM text_st_minilm_final_embed JOIN captions ON true;"
+    done = subprocess.run(
+        [*VTR, "shell", str(wh.root), "-c", sql],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "4" in done.stdout  # 2 rows x 2 captions
+    assert "a read-only snapshot of" in done.stderr and "taken at 20" in done.stderr
+
+
+def test_an_idle_vtr_shell_holds_no_lock(wh):
+    from vtr.warehouse import open_warehouse
+
+    _seed(wh)
+    wh.close()
+    shell = subprocess.Popen(
+        [*VTR, "shell", str(wh.root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        assert "a read-only snapshot of" in shell.stderr.readline()  # the shell is up
+        shell.stdin.write("SELECT 42 AS answer;\n")
+        shell.stdin.flush()
+        with open_warehouse(wh.root, wait=0) as writer:  # no wait: nothing holds it
+            writer.con.execute("DELETE FROM captions WHERE caption_id = 'c2'")
+        shell.stdin.write("SELECT count(*) AS n FROM captions;\n")
+        out, _ = shell.communicate(timeout=60)  # stdin closed: the shell quits
+    finally:
+        if shell.poll() is None:
+            shell.kill()
+            shell.wait()
+    assert shell.returncode == 0
+    cells = [line.strip("│ ") for line in out.splitlines() if line.startswith("│")]
+    assert cells[cells.index("answer") + 2] == "42"
+    assert cells[cells.index("n") + 2] == "2"  # the snapshot still holds both captions

@@ -70,7 +70,7 @@ def test_sweep_evaluates_every_compatible_pair_and_reports_by_layer(tmp_path, sm
             == ("L2", "mean", "first", "max")
         )
         expected = _reference_mrr(wh, text_variant, video_variant)
-    assert row["t2v_mrr"] == pytest.approx(expected, abs=1e-9)
+    assert row["t2v_MRR"] == pytest.approx(expected, abs=1e-9)
     line = next(
         line for line in text.split("### Layer L2")[1].splitlines() if "first / max" in line
     )

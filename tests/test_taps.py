@@ -129,3 +129,28 @@ def test_a_tower_without_transformer_blocks_offers_its_own_output_only():
     ]
     with pytest.raises(TapError, match="no layer taps"):
         video_variants(spec, encoder, TapPlan.from_options("1"), 4)
+
+
+def test_other_stacks_are_named_by_a_letter_beside_the_plain_numbers():
+    from vtr.ingest.taps import Stage, layer_index, layer_name
+
+    stages = (Stage("V", 4, 32), Stage("Q", 2, 16))
+    assert parse_layers("V2, Q-1, L0, -1") == (("V", 2), ("Q", -1), 0, -1)
+    assert resolve_layers(parse_layers("Q-1,V-1,V0,L0,-1"), 3, 0, stages) == (
+        0,
+        3,
+        "V0",
+        "V4",
+        "Q2",
+    )
+    assert resolve_layers("all", 3, 0, stages) == (1, 2, 3, "V1", "V2", "V3", "V4", "Q1", "Q2")
+    assert [layer_name(k) for k in (3, "V4")] == ["L3", "V4"]
+    assert [layer_index(n) for n in ("L3", "V4", "final")] == [3, "V4", None]
+    with pytest.raises(TapError, match="Q layer -4 does not exist: .* Q layers 0..2 .or -3..-1"):
+        resolve_layers((("Q", -4),), 3, 0, stages)
+    with pytest.raises(TapError, match="no X layers; its stacks: L, V, Q"):
+        resolve_layers((("X", 1),), 3, 0, stages)
+    with pytest.raises(TapError, match="no V layers; its stacks: L"):
+        resolve_layers((("V", 1),), 3)
+    with pytest.raises(TapError, match="cannot read layers"):
+        parse_layers("v2")

@@ -19,6 +19,10 @@ class SchemaTooNew(VtrError):
     """The catalog was written by a newer vtr than this one."""
 
 
+class MetricsOutdated(VtrError):
+    """The catalog's metric views predate this vtr's metric definition (sql/schema/021)."""
+
+
 class UnknownDataset(VtrError):
     """A dataset name that the catalog does not hold."""
 
@@ -58,9 +62,15 @@ class ReportError(VtrError):
 
 
 class CatalogBusy(VtrError):
-    """Another process holds the catalog (DuckDB allows one read-write process per file)."""
+    """Another process still holds the catalog after the wait (`vtr --wait`, VTR_WAIT)."""
 
     exit_code = 4
+
+
+class CatalogCorrupt(VtrError):
+    """The catalog file is damaged (a bad checksum, garbage in its header): restore a backup."""
+
+    exit_code = 5
 
 
 class EmbeddingError(VtrError):

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import lance
 
-from vtr.errors import VtrError
+from vtr.errors import CatalogCorrupt, VtrError
 from vtr.warehouse.catalog import CATALOG_FILE, Warehouse, open_warehouse
 from vtr.warehouse.migrations import schema_files
 from vtr.warehouse.runs import finish_run, process_gone
@@ -49,7 +49,7 @@ def check_warehouse(root: str | Path, repair: bool = False) -> dict[str, list[Fi
     wal = (root / f"{CATALOG_FILE}.wal").is_file()
     try:
         wh = open_warehouse(root, read_only=not repair)
-    except duckdb.Error as err:
+    except (duckdb.Error, CatalogCorrupt) as err:
         found = [finding("catalog_unreadable", CATALOG_FILE, str(err), NOT_REPAIRABLE)]
         return {"findings": found, "repaired": [], "remaining": found}
     with wh:
@@ -92,7 +92,7 @@ def check_catalog(wh: Warehouse) -> list[Finding]:
     for (name,) in wh.sql("check/catalog_tables").fetchall():
         try:
             wh.sql("check/scan_table", {"table_name": name}).fetchall()
-        except duckdb.Error as err:
+        except (duckdb.Error, CatalogCorrupt) as err:
             found.append(finding("catalog_unreadable", f"table {name}", str(err), NOT_REPAIRABLE))
     applied = {row[0] for row in wh.sql("catalog/applied_versions").fetchall()}
     behind = sorted({version for version, _, _ in schema_files()} - applied)
@@ -231,14 +231,15 @@ def check_runs(wh: Warehouse) -> list[Finding]:
     """Runs recorded as running whose process is gone.
 
     A run that recorded no PID (made before runs recorded one) or ran on another host
-    counts as dead too: a live run holds the catalog, which this check could open.
+    counts as dead too: one warehouse is written from one host (DuckDB's file lock is
+    not dependable over a network file system).
     """
     found = []
     for run in wh.rows("check/running_runs"):
         gone = process_gone(run["pid"], run["host"], run["process_started"])
         unknowable = run["pid"] is None or not gone and run["host"] != _host()
         if gone or unknowable:
-            why = "its process is gone" if gone else "no live process holds the catalog"
+            why = "its process is gone" if gone else "its process cannot be seen from here"
             detail = f"{run['kind']} run started {run['started_at']} is 'running' but {why}"
             found.append(
                 finding(

@@ -21,6 +21,7 @@ from vtr.errors import EvalInputError, UnknownDataset, UnknownEval
 from vtr.warehouse.ann import AnnParams, ann_result, ann_search, get_index
 from vtr.warehouse.catalog import Warehouse
 from vtr.warehouse.coverage import check_missing, covered_items
+from vtr.warehouse.metric_defs import DIRECTIONS, check_catalog_metrics, metric_names
 from vtr.warehouse.migrations import migrate
 from vtr.warehouse.queries import registered
 from vtr.warehouse.rerank import Rerank
@@ -32,9 +33,6 @@ from vtr.warehouse.search import (
     search_similarity,
 )
 from vtr.warehouse.variants import get_variant, sequence_length
-
-METRIC_KEYS = ("R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP")
-DIRECTIONS = ("t2v", "v2t")
 
 
 def run_eval(
@@ -250,18 +248,20 @@ def get_eval(wh: Warehouse, eval_id: int) -> dict[str, Any]:
 
 def list_evals(wh: Warehouse) -> list[dict[str, Any]]:
     """Every evaluation with its setup and R@1 in both directions, oldest first."""
+    check_catalog_metrics(wh.con)
     return wh.rows("evals/list")
 
 
 def retrieval_metrics(wh: Warehouse, eval_id: int) -> dict[str, dict[str, float]]:
-    """{"t2v": {"R@1", "R@5", "R@10", "MedR", "MeanR", "MRR", "mAP"}, "v2t": {...}}, unrounded."""
+    """{"t2v": {metric: value}, "v2t": {...}}, unrounded, every metric of metric_names()."""
     get_eval(wh, eval_id)
+    check_catalog_metrics(wh.con)
     rows = wh.rows("metrics/retrieval", {"eval_id": eval_id, "by": "all"})
     by_direction = {row["direction"]: row for row in rows}
     missing = [d for d in DIRECTIONS if d not in by_direction]
     if missing:
         raise EvalInputError(f"evaluation {eval_id} has no stored ranks for {missing}")
-    return {d: {key: float(by_direction[d][key]) for key in METRIC_KEYS} for d in DIRECTIONS}
+    return {d: {key: float(by_direction[d][key]) for key in metric_names()} for d in DIRECTIONS}
 
 
 def metrics_by_category(wh: Warehouse, eval_id: int) -> list[dict[str, Any]]:

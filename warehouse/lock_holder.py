@@ -45,9 +45,8 @@ def holder_lock_mode(pid: int, path: Path) -> str | None:
     return None
 
 
-def busy_message(path: Path, pid: int | None, read_only: bool) -> str:
-    """The CatalogBusy text: which process holds `path`, in which mode, and what to do."""
-    holder = f"held by PID {pid}" if pid is not None else "held by another process"
+def _holder(path: Path, pid: int | None, read_only: bool) -> tuple[str, str | None]:
+    """(who: "process PID (`command`)" or less, mode: 'READ' | 'WRITE' | None)."""
     command = holder_command(pid) if pid is not None else None
     mode = holder_lock_mode(pid, path) if pid is not None else None
     if read_only:  # read-only openers share the file: only a writer refuses one
@@ -57,23 +56,39 @@ def busy_message(path: Path, pid: int | None, read_only: bool) -> str:
         if command
         else (f"process {pid}" if pid is not None else "another process")
     )
+    return who, mode
+
+
+def holder_summary(path: Path, pid: int | None, read_only: bool) -> str:
+    """One line for the wait notice: who holds `path` and how."""
+    who, mode = _holder(path, pid, read_only)
+    how = {"READ": "open read-only", "WRITE": "open for writing"}.get(
+        mode, "open (read-only or for writing: not known here)"
+    )
+    return f"held by {who}, {how}"
+
+
+def busy_message(path: Path, pid: int | None, read_only: bool) -> str:
+    """The CatalogBusy text: which process holds `path`, in which mode, and what to do."""
+    holder = f"held by PID {pid}" if pid is not None else "held by another process"
+    who, mode = _holder(path, pid, read_only)
     this = "read-only" if read_only else "read-write"
     if mode == "READ":
         return (
-            f"catalog busy ({holder}): {path} is open read-only in {who}, e.g. an idle "
-            "`vtr shell` or a listing; DuckDB lets no process write a file another process "
-            f"has open, so this {this} open has to wait until that process ends (quit the "
-            "shell)"
+            f"catalog busy ({holder}): {path} is open read-only in {who}, e.g. a "
+            "`duckdb -readonly` shell left idle or a long listing; DuckDB lets no process "
+            f"write a file another process has open, so this {this} open has to wait until "
+            "that process closes it (quit the shell)"
         )
     if mode == "WRITE":
         return (
-            f"catalog busy ({holder}): {path} is open for writing in {who}, e.g. a running "
-            "`vtr ingest`, `vtr eval`, `vtr train` or `vtr shell --write`; DuckDB allows one "
-            f"writing process and no other opener meanwhile, so this {this} open has to wait "
-            "until that process ends"
+            f"catalog busy ({holder}): {path} is open for writing in {who}, e.g. a "
+            "`vtr ingest` committing, a running `vtr eval` or `vtr train`, or "
+            "`vtr shell --write`; DuckDB allows one writing process and no other opener "
+            f"meanwhile, so this {this} open has to wait until that process closes it"
         )
     return (
         f"catalog busy ({holder}): {path} is open in {who} (read-only or for writing: "
         "not known here); DuckDB lets no process write a file another process has open, "
-        f"so this {this} open has to wait until that process ends"
+        f"so this {this} open has to wait until that process closes it"
     )

@@ -7,8 +7,9 @@ ones, then removes versions older than `keep` and every unreferenced file.
 
 It must never run beside a writer: unreferenced files of a write in progress look
 exactly like those of a crashed one. It therefore needs the catalog open read-write,
-which DuckDB grants to one process only; every vtr command that writes embeddings
-holds the catalog read-write while it runs (a second opener gets CatalogBusy).
+which DuckDB grants to one process only, and refuses while a run is `running` in a
+live process: an ingest writes its fragments with the catalog released between
+commits, and its run row says it is still going.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from vtr.errors import VtrError
 from vtr.warehouse.catalog import Warehouse
+from vtr.warehouse.runs import list_runs
 from vtr.warehouse.variants import list_variants
 from vtr.warehouse.vectors import LANCE_ERRORS
 
@@ -39,6 +41,14 @@ def maintain(wh: Warehouse, keep: timedelta = timedelta(0)) -> list[dict[str, An
     """Compact and clean every variant's Lance table; one summary dict per table."""
     if wh.read_only:
         raise VtrError("maintenance needs the warehouse open read-write (to exclude writers)")
+    live = [row for row in list_runs(wh) if row["status"] == "running"]
+    if live:
+        named = ", ".join(f"run {r['run_id']} ({r['kind']}, PID {r['pid']})" for r in live)
+        raise VtrError(
+            f"maintenance refused: {named} still running; its uncommitted data files would "
+            "look like a crash's orphans and be removed. Run it once that ends (`vtr runs` "
+            "shows it; a run whose process died shows as crashed, see `vtr check --repair`)"
+        )
     done = []
     for variant in list_variants(wh):
         table = variant["lance_table"]

@@ -1,7 +1,14 @@
-"""Schema versions: `sql/schema/NNN_name.sql` files applied in order, once each."""
+"""Schema versions: `sql/schema/NNN_name.sql` files applied in order, once each.
+
+A version in REAPPLIED is applied again whenever its text changes (its sha256 is recorded
+in schema_version): 021_metrics holds the definition of every retrieval metric, so a
+new metric is one edit there, and a warehouse made before it gets it on the next
+read-write open.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +19,7 @@ from vtr.errors import SchemaTooNew
 from vtr.warehouse.queries import SQL_DIR, query
 
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+REAPPLIED = frozenset({21})
 
 
 def schema_files() -> list[tuple[int, str, Path]]:
@@ -56,17 +64,23 @@ def migrate(con: duckdb.DuckDBPyConnection, lance_path: Path | None = None) -> l
             f"catalog schema version {have} is newer than this vtr knows ({latest_version()}); "
             "upgrade vtr"
         )
-    recorded = {int(row[0]) for row in query(con, "catalog/applied_versions").fetchall()}
+    recorded = {int(row[0]): row[1] for row in query(con, "catalog/applied_versions").fetchall()}
     applied = []
     for version, name, path in schema_files():
-        if version in recorded:
+        text = path.read_text()
+        sha256 = hashlib.sha256(text.encode()).hexdigest()
+        if version in recorded and (version not in REAPPLIED or recorded[version] == sha256):
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(path.read_text())
+            con.execute(text)
             if version in backfills:
                 backfills[version](con, lance_path)
-            query(con, "catalog/record_version", {"version": version, "name": name})
+            params = {"version": version, "sha256": sha256}
+            if version in recorded:
+                query(con, "catalog/reapplied_version", params)
+            else:
+                query(con, "catalog/record_version", params | {"name": name})
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -17,7 +17,8 @@ from typing import Any
 
 from vtr.errors import EvalInputError
 from vtr.warehouse.catalog import Warehouse
-from vtr.warehouse.evals import METRIC_KEYS, get_eval, retrieval_metrics
+from vtr.warehouse.evals import get_eval, retrieval_metrics
+from vtr.warehouse.metric_defs import DIRECTIONS, metric_names
 
 GROUPINGS = ("all", "category", "length")
 MAX_SEED = 2**32
@@ -44,9 +45,10 @@ def bootstrap_intervals(
 ) -> dict[str, Any]:
     """Percentile bootstrap intervals of every retrieval metric of an evaluation.
 
-    by="all": {"b", "level", "seed", "t2v": {"n_queries", "n_units", "R@1": [low, high],
-    ...}, "v2t": {...}}. by="category" or "length": the same per group under "groups", a
-    list of {"direction", "category_id", "bucket", "n_queries", "n_units", metric: [low, high]}.
+    by="all": {"b", "level", "seed", "t2v": {"n_queries", "n_units", metric: [low, high]
+    for every metric of metric_names()}, "v2t": {...}}. by="category" or "length": the
+    same per group under "groups", a list of {"direction", "category_id", "bucket",
+    "n_queries", "n_units", metric: [low, high]}.
     """
     check_settings(b, level, seed)
     if by not in GROUPINGS:
@@ -89,8 +91,8 @@ def compare_evals(
     )
     p_values = {(r["direction"], r["metric"]): float(r["p_value"]) for r in perm}
     out = []
-    for direction in ("t2v", "v2t"):
-        for metric in METRIC_KEYS:
+    for direction in DIRECTIONS:
+        for metric in metric_names():
             key = (direction, metric)
             a, bv = value_a[direction][metric], value_b[direction][metric]
             out.append(
@@ -176,7 +178,8 @@ def _run(
 
 def _groups(rows: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
     groups: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
+    order = {name: i for i, name in enumerate(metric_names())}
+    for row in sorted(rows, key=lambda r: order[r["metric"]]):  # stable: groups keep order
         if row["side"] != side:
             continue
         key = (row["direction"], row["category_id"], row["bucket"])

@@ -54,14 +54,25 @@ def load_tokenizer(model_dir: Path, family: str):
     return tokenizer
 
 
-def image_norm(model_dir: Path, image_size: int) -> ImageNorm:
-    """Mean/std/size from the folder's preprocessor_config.json, else CLIP's defaults."""
-    path = model_dir / "preprocessor_config.json"
-    cfg = json.loads(path.read_text()) if path.is_file() else {}
+def image_norm(
+    model_dir: Path,
+    image_size: int,
+    mean: tuple[float, float, float] = CLIP_MEAN,
+    std: tuple[float, float, float] = CLIP_STD,
+) -> ImageNorm:
+    """Mean/std/size from the folder's preprocessor_config.json (or, for video processors,
+    video_preprocessor_config.json), else `mean`/`std` (CLIP's); `do_normalize: false`
+    means pixels in [0, 1] as they are."""
+    paths = [
+        model_dir / name for name in ("preprocessor_config.json", "video_preprocessor_config.json")
+    ]
+    cfg = next((json.loads(p.read_text()) for p in paths if p.is_file()), {})
     crop = cfg.get("crop_size", image_size)
     size = crop.get("height", image_size) if isinstance(crop, dict) else crop
-    mean = tuple(cfg.get("image_mean", CLIP_MEAN))
-    return ImageNorm(int(size), mean, tuple(cfg.get("image_std", CLIP_STD)))
+    if cfg.get("do_normalize") is False:
+        return ImageNorm(int(size), (0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+    mean = tuple(cfg.get("image_mean", mean))
+    return ImageNorm(int(size), mean, tuple(cfg.get("image_std", std)))
 
 
 def tapped_hidden(out, layers: list[int]) -> dict[int, torch.Tensor]:
@@ -78,11 +89,12 @@ class TextTower:
     tokenizer: object
     device: torch.device
     max_length: int | None = None
+    padding: bool | str = True  # "max_length": pad every caption as the model was trained
 
     def _tokens(self, texts: list[str]) -> dict[str, torch.Tensor]:
         enc = self.tokenizer(
             texts,
-            padding=True,
+            padding=self.padding,
             truncation=self.max_length is not None,
             max_length=self.max_length,
             return_tensors="pt",

@@ -1,1 +1,1 @@
-SELECT version FROM schema_version ORDER BY version;
+SELECT version, sha256 FROM schema_version ORDER BY version;

@@ -1,1 +1,1 @@
-INSERT INTO schema_version (version, name) VALUES ($version, $name);
+INSERT INTO schema_version (version, name, sha256) VALUES ($version, $name, $sha256);

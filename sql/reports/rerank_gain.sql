@@ -1,5 +1,6 @@
 -- Comparison report: the gain of each re-ranked evaluation over plain cosine on the same
--- dataset, split and variants (the latest plain evaluation of that setup), in points.
+-- dataset, split and variants (the latest plain evaluation of that setup), in the units of
+-- each metric: one column "Δ<metric>" per metric of the view retrieval_metrics.
 -- Only re-ranked evaluations in $eval_ids are listed when that list is not NULL (their
 -- plain baseline may be any evaluation).
 WITH chosen AS (
@@ -12,25 +13,38 @@ plain AS (
     GROUP BY ALL
 ),
 overall AS (
-    SELECT eval_id, direction, "R@1", "R@5", "R@10", "MRR"
+    SELECT * EXCLUDE (grouping, category_id, name, bucket, n_queries)
     FROM retrieval_metrics
     WHERE grouping = 'all'
+),
+pairs AS (
+    SELECT r.eval_id, p.plain_eval_id, r.dataset, r.split, r.text_variant, r.video_variant,
+           r.rerank, r.uses_test_statistics AS test_statistics
+    FROM chosen AS r
+    JOIN plain AS p
+      ON p.dataset IS NOT DISTINCT FROM r.dataset
+     AND p.split IS NOT DISTINCT FROM r.split
+     AND p.text_variant = r.text_variant
+     AND p.video_variant = r.video_variant
+    WHERE r.rerank <> 'none'
+),
+-- each metric of the re-ranked evaluation, then minus that of its plain one: their sum is
+-- the gain, one COLUMNS expression for every metric
+signed AS (
+    SELECT x.eval_id, m.direction, COLUMNS(m.* EXCLUDE (eval_id, direction))
+    FROM pairs AS x
+    JOIN overall AS m ON m.eval_id = x.eval_id
+    UNION ALL
+    SELECT x.eval_id, b.direction, -COLUMNS(b.* EXCLUDE (eval_id, direction))
+    FROM pairs AS x
+    JOIN overall AS b ON b.eval_id = x.plain_eval_id
 )
-SELECT r.eval_id, p.plain_eval_id, r.dataset, r.split, r.text_variant, r.video_variant,
-       r.rerank, r.uses_test_statistics AS test_statistics, m.direction,
-       m."R@1" - b."R@1" AS "ΔR@1",
-       m."R@5" - b."R@5" AS "ΔR@5",
-       m."R@10" - b."R@10" AS "ΔR@10",
-       m."MRR" - b."MRR" AS "ΔMRR",
-       m."R@1" AS "R@1",
-       b."R@1" AS plain_r1
-FROM chosen AS r
-JOIN plain AS p
-  ON p.dataset IS NOT DISTINCT FROM r.dataset
- AND p.split IS NOT DISTINCT FROM r.split
- AND p.text_variant = r.text_variant
- AND p.video_variant = r.video_variant
-JOIN overall AS m ON m.eval_id = r.eval_id
-JOIN overall AS b ON b.eval_id = p.plain_eval_id AND b.direction = m.direction
-WHERE r.rerank <> 'none'
-ORDER BY r.eval_id, m.direction;
+SELECT x.*, g.* EXCLUDE (eval_id)
+FROM pairs AS x
+JOIN (
+    SELECT eval_id, direction, sum(COLUMNS(* EXCLUDE (eval_id, direction))) AS 'Δ\0'
+    FROM signed
+    GROUP BY eval_id, direction
+    HAVING count(*) = 2
+) AS g ON g.eval_id = x.eval_id
+ORDER BY x.eval_id, g.direction;

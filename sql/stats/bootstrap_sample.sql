@@ -6,7 +6,8 @@
 --     vtr_hash32(vtr_hash32(vtr_hash32($seed) xor r) xor slot) mod n
 -- (sql/stats/hash.sql), a function of ($seed, r, slot, n) only: the same seed gives the same
 -- draws, in SQL and in numpy. (The modulo bias is below n / 2^32.)
--- When the rows are paired (rank_b), side 'b' gets the same weights as side 'a': the paired
+-- The metric columns of side a ("a:R@1", ...) and b ("b:R@1", ...) become "R@1", ...
+-- When the rows are paired (in_b), side 'b' gets the same weights as side 'a': the paired
 -- bootstrap of the difference.
 CREATE OR REPLACE TEMP TABLE stat_sample AS
 WITH replicates AS (
@@ -25,11 +26,12 @@ draws AS (
 weights AS (
     SELECT replicate, gid, unit, count(*) AS w FROM draws GROUP BY replicate, gid, unit
 )
-SELECT m.replicate, r.gid, r.unit, 'a' AS side, r.rank, r.ap, r.lower_a AS lower_median, m.w
+SELECT m.replicate, r.gid, r.unit, 'a' AS side, r.lower_a AS lower_median, m.w,
+       COLUMNS('^a:(.*)$') AS '\1'
 FROM weights AS m
 JOIN stat_rows AS r ON r.gid = m.gid AND r.unit = m.unit
 UNION ALL
-SELECT m.replicate, r.gid, r.unit, 'b' AS side, r.rank_b, r.ap_b, r.lower_b, m.w
+SELECT m.replicate, r.gid, r.unit, 'b' AS side, r.lower_b, m.w, COLUMNS('^b:(.*)$') AS '\1'
 FROM weights AS m
 JOIN stat_rows AS r ON r.gid = m.gid AND r.unit = m.unit
-WHERE r.rank_b IS NOT NULL;
+WHERE r.in_b;

@@ -3,7 +3,7 @@
 -- evaluations as they are; in each further round every unit (a video, with all its captions, for T2V) swaps its A
 -- and B results when bit 0 of
 --     vtr_hash32(vtr_hash32(vtr_hash32($seed xor 2654435769) xor round) xor unit)
--- is set. Swapping whole units keeps the captions of one video together, as the cluster
+-- is set (its metric columns "a:..." and "b:..." trade places). Swapping whole units keeps the captions of one video together, as the cluster
 -- bootstrap does. Every row has weight 1.
 CREATE OR REPLACE TEMP TABLE stat_sample AS
 WITH rounds AS (
@@ -17,16 +17,23 @@ flips AS (
     FROM rounds AS p
     CROSS JOIN (SELECT DISTINCT gid, unit FROM stat_rows) AS u
 )
-SELECT f.replicate, r.gid, r.unit, 'a' AS side,
-       CASE WHEN f.swap THEN r.rank_b ELSE r.rank END AS rank,
-       CASE WHEN f.swap THEN r.ap_b ELSE r.ap END AS ap,
-       r.lower_a AS lower_median, 1 AS w
+SELECT f.replicate, r.gid, r.unit, 'a' AS side, r.lower_a AS lower_median, 1 AS w,
+       COLUMNS('^a:(.*)$') AS '\1'
 FROM flips AS f
 JOIN stat_rows AS r ON r.gid = f.gid AND r.unit = f.unit
+WHERE NOT f.swap
 UNION ALL
-SELECT f.replicate, r.gid, r.unit, 'b' AS side,
-       CASE WHEN f.swap THEN r.rank ELSE r.rank_b END,
-       CASE WHEN f.swap THEN r.ap ELSE r.ap_b END,
-       r.lower_b, 1
+SELECT f.replicate, r.gid, r.unit, 'a', r.lower_a, 1, COLUMNS('^b:(.*)$') AS '\1'
 FROM flips AS f
-JOIN stat_rows AS r ON r.gid = f.gid AND r.unit = f.unit;
+JOIN stat_rows AS r ON r.gid = f.gid AND r.unit = f.unit
+WHERE f.swap
+UNION ALL
+SELECT f.replicate, r.gid, r.unit, 'b', r.lower_b, 1, COLUMNS('^b:(.*)$') AS '\1'
+FROM flips AS f
+JOIN stat_rows AS r ON r.gid = f.gid AND r.unit = f.unit
+WHERE NOT f.swap
+UNION ALL
+SELECT f.replicate, r.gid, r.unit, 'b', r.lower_b, 1, COLUMNS('^a:(.*)$') AS '\1'
+FROM flips AS f
+JOIN stat_rows AS r ON r.gid = f.gid AND r.unit = f.unit
+WHERE f.swap;

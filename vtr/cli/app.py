@@ -36,6 +36,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    wait: float = typer.Option(
+        None,
+        "--wait",
+        min=0.0,
+        metavar="SECONDS",
+        help="How long a command waits for a catalog another process holds (an ingest "
+        "committing, an eval, a `duckdb` shell) before it stops with exit code 4; while "
+        "waiting it says which PID and command holds it. Default 60, or $VTR_WAIT; "
+        "0 fails at once. Give it before the command: `vtr --wait 600 evals wh/`.",
+    ),
+) -> None:
+    """An embedding warehouse for text-video retrieval research."""
+    if wait is not None:
+        from vtr.warehouse.connect import set_wait
+
+        set_wait(wait)
+        ctx.call_on_close(lambda: set_wait(None))
+
+
 warehouse_cmds.register(app)
 synth_cmds.register(app)
 ingest_cmds.register(app)

@@ -106,10 +106,10 @@ def intervals_command(
             for group in result["groups"]:
                 row = found[(group["direction"], group["category_id"], group["bucket"])]
                 groups.append(group | {"name": row.get("name"), "values": row})
-    from vtr.warehouse.evals import METRIC_KEYS
+    from vtr.warehouse.metric_defs import metric_names
 
     for group in groups:
-        group["values"] = {k: float(group["values"][k]) for k in METRIC_KEYS}
+        group["values"] = {k: float(group["values"][k]) for k in metric_names()}
     if as_json:
         print_json(
             {"eval_id": eval_id, "by": by, "b": b, "seed": seed, "level": level, "groups": groups}
@@ -120,7 +120,7 @@ def intervals_command(
     if by != "all":
         table.add_column("category" if by == "category" else "words")
     table.add_column("units", justify="right")
-    for key in METRIC_KEYS:
+    for key in metric_names():
         table.add_column(key, justify="right")
     for group in groups:
         label = [] if by == "all" else [str(group["name"] if by == "category" else group["bucket"])]
@@ -128,7 +128,7 @@ def intervals_command(
             group["direction"].upper(),
             *label,
             str(group["n_units"]),
-            *(interval_cell(k, group["values"][k], group[k]) for k in METRIC_KEYS),
+            *(interval_cell(k, group["values"][k], group[k]) for k in metric_names()),
         )
     console.print(table)
 
@@ -139,8 +139,9 @@ def interval_cell(key: str, value: float, interval: list[float]) -> str:
 
 
 def _fmt(key: str, value: Any, sign: bool = False) -> str:
-    spec = ("+" if sign else "") + (".4f" if key in ("MRR", "mAP") else ".2f")
-    return format(float(value), spec)
+    from vtr.warehouse.metric_defs import metric
+
+    return metric(key).format(float(value), signed=sign)
 
 
 def register(app: typer.Typer) -> None:

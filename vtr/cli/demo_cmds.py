@@ -26,6 +26,7 @@ def demo(
     Example: `vtr demo --out demo-out --videos 60` (a smaller, faster corpus)
     """
     from vtr.demo import run_demo
+    from vtr.warehouse.metric_defs import percent_metrics
 
     result = run_demo(out, videos=videos, seed=seed, workers=workers)
     for name, values in (
@@ -35,12 +36,11 @@ def demo(
             result.trained_metrics,
         ),
     ):
-        t2v, v2t = values["t2v"], values["v2t"]
-        console.print(
-            f"{name}: T2V R@1 {t2v['R@1']:.2f} R@5 {t2v['R@5']:.2f} R@10 {t2v['R@10']:.2f} | "
-            f"V2T R@1 {v2t['R@1']:.2f} R@5 {v2t['R@5']:.2f} R@10 {v2t['R@10']:.2f}",
-            highlight=False,
-        )
+        shown = [
+            f"{d.upper()} " + " ".join(f"{m} {values[d][m]:.2f}" for m in percent_metrics())
+            for d in ("t2v", "v2t")
+        ]
+        console.print(f"{name}: {' | '.join(shown)}", highlight=False)
     for method, eval_id in result.rerank_evals.items():
         console.print(f"re-ranked with {method}: eval {eval_id}", highlight=False)
     console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)

@@ -24,12 +24,12 @@ from vtr.registry import RERANKERS
 from vtr.warehouse import open_warehouse
 from vtr.warehouse.coverage import MISSING
 from vtr.warehouse.evals import (
-    METRIC_KEYS,
     list_evals,
     metrics_for_similarity,
     retrieval_metrics,
     run_eval,
 )
+from vtr.warehouse.metric_defs import metric, metric_names
 from vtr.warehouse.search import PROTOCOLS, TIES, choices_help
 
 metrics_app = typer.Typer(
@@ -186,6 +186,9 @@ def evals_command(
 ) -> None:
     """List the evaluations stored in a warehouse (id, setup, R@1 both ways).
 
+    `--json` adds every retrieval metric both ways ("t2v_R@1", ..., "v2t_mAP"), as in the
+    view retrieval_metrics_wide.
+
     Example: `vtr evals wh/`
     """
     with open_warehouse(warehouse, read_only=True) as wh:
@@ -337,15 +340,15 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
 def _metrics_table(metrics: dict[str, dict[str, float]], title: str) -> Table:
     table = Table(title=title)
     table.add_column("direction")
-    for key in METRIC_KEYS:
+    for key in metric_names():
         table.add_column(key, justify="right")
     for direction, values in metrics.items():
-        table.add_row(direction.upper(), *(_fmt(key, values[key]) for key in METRIC_KEYS))
+        table.add_row(direction.upper(), *(_fmt(key, values[key]) for key in metric_names()))
     return table
 
 
 def _fmt(key: str, value: float) -> str:
-    return f"{value:.4f}" if key in ("MRR", "mAP") else f"{value:.2f}"
+    return metric(key).format(value)
 
 
 def _cell(value: Any) -> str:

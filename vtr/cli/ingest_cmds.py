@@ -122,7 +122,9 @@ def ingest(
     from vtr.ingest.datasets import register_dataset
     from vtr.warehouse import open_warehouse
 
+    # torch loads before the catalog opens (the catalog is held only while needed);
     # Ray starts its local cluster before anything loads Lance in this process
+    local = _engine(engine) if engine == "local" else None
     with _engine_session(engine, address), open_warehouse(warehouse) as wh:
         if annotations is not None:
             register_dataset(wh, dataset, annotations, videos)
@@ -132,7 +134,7 @@ def ingest(
                 clip_captions, workers or 0, device, seed,
             )  # fmt: skip
         else:
-            summary = _engine(engine)(
+            summary = (local or _engine(engine))(
                 wh,
                 dataset,
                 video_backbones=video_backbone,

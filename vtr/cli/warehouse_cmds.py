@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from vtr.cli.common import JsonFlag, WarehouseArg, console, print_json, reports_errors
@@ -37,9 +38,16 @@ def init(warehouse: WarehouseArg) -> None:
 @reports_errors
 def shell(
     warehouse: WarehouseArg,
-    write: bool = typer.Option(False, help="Open the catalog read-write (default read-only)."),
+    write: bool = typer.Option(
+        False,
+        help="Open the catalog itself read-write (default: a read-only snapshot). Holds "
+        "the catalog until you quit: other commands wait meanwhile.",
+    ),
     print_init: bool = typer.Option(
         False, "--print-init", help="Only print the SQL that prepares the session."
+    ),
+    command: str = typer.Option(
+        None, "-c", "--command", help="Run this SQL (after the views are made) and exit."
     ),
 ) -> None:
     """Open the catalog in the DuckDB shell, with every embedding table as a view.
@@ -52,22 +60,43 @@ def shell(
       SELECT c.text, v.item_id, v.vector FROM captions c
       JOIN text_st_minilm_final_embed v ON v.item_id = c.caption_id LIMIT 5;
 
-    Examples: `vtr shell wh/`, or `vtr shell wh/ --print-init > init.sql` for another client.
+    The shell reads a snapshot: a copy of catalog.duckdb taken (consistently, with the
+    catalog open read-only for the copy only) when it starts, whose time it prints. It
+    holds no lock, so an ingest or eval may commit meanwhile; quit and start it again to
+    see their rows. Embedding views read the Lance tables themselves.
+
+    Examples: `vtr shell wh/`, `vtr shell wh/ -c "SELECT count(*) FROM captions"`, or
+    `vtr shell wh/ --print-init > init.sql` for another client.
     """
     from vtr.warehouse import open_warehouse
     from vtr.warehouse.bridge import shell_init_sql
+    from vtr.warehouse.snapshot import snapshot_catalog
 
-    with open_warehouse(warehouse, read_only=True) as wh:
-        init_sql = shell_init_sql(wh)
-        catalog = str(wh.catalog_path)
-    if print_init:
-        typer.echo(init_sql, nl=False)
-        return
-    binary = Path(sys.executable).with_name("duckdb")
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
-        handle.write(init_sql)
-    args = [str(binary), "-init", handle.name, *([] if write else ["-readonly"]), catalog]
-    raise typer.Exit(subprocess.call(args))
+    with tempfile.TemporaryDirectory(prefix="vtr-shell-") as folder:
+        with open_warehouse(warehouse, read_only=True) as wh:
+            init_sql = shell_init_sql(wh)
+            catalog = str(wh.catalog_path)
+            if not write and not print_init:
+                catalog, taken = snapshot_catalog(wh, Path(folder))
+        if print_init:
+            typer.echo(init_sql, nl=False)
+            return
+        if not write:
+            console.print(
+                f"vtr shell: a read-only snapshot of {escape(str(wh.catalog_path))} taken at "
+                f"{taken:%Y-%m-%d %H:%M:%S}; later commits are not in it (start the shell "
+                "again to see them)",
+                highlight=False,
+                soft_wrap=True,
+            )
+        init = Path(folder) / "init.sql"
+        init.write_text(init_sql)
+        binary = Path(sys.executable).with_name("duckdb")
+        args = [str(binary), "-init", str(init), *([] if write else ["-readonly"]), catalog]
+        if command is not None:
+            args += ["-c", command]
+        code = subprocess.call(args)
+    raise typer.Exit(code)
 
 
 @reports_errors
@@ -86,6 +115,7 @@ def variants(
     with open_warehouse(warehouse, read_only=True) as wh:
         rows = list_variants(wh)
         views = view_names([row["lance_table"] for row in rows])
+        wh.release()  # row counts come from Lance, which needs no catalog
         for row in rows:
             row["rows"] = wh.vectors.count(row["lance_table"])
             row["shell_view"] = views[row["lance_table"]]
@@ -194,9 +224,9 @@ def maintenance(
 ) -> None:
     """Compact every embedding table and remove old versions and orphan files.
 
-    Orphan files are what a crashed write leaves behind. Runs only with the catalog
-    open read-write, so never beside a running ingest (that one holds the catalog,
-    and this command stops with "catalog busy").
+    Orphan files are what a crashed write leaves behind. Holds the catalog read-write
+    for the whole command: a running ingest's next commit waits until it ends (and
+    it waits for a commit in progress, up to `vtr --wait`).
 
     Example: `vtr maintenance wh/`
     """
