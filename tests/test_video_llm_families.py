@@ -1,0 +1,207 @@
+"""Video LLM families (`qwen2_5_vl`, `qwen3_vl`, ...), from tiny random models saved to disk.
+
+Per family: `L0` (before the LLM) equals the library's own `get_video_features`, and
+`Lk` (after the LLM) the library's own forward's `hidden_states[k]` at the video tokens,
+to 1e-5; every layer and pooling comes out of one forward; the variant ids parse back;
+captions equal the library's LLM caption by caption; a folder without weights fails
+with a BackboneError naming the missing file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import tiny_video_llms as tiny
+import torch
+
+from vtr.errors import BackboneError
+from vtr.ingest.backbones import load_text_encoder, load_video_encoder
+from vtr.ingest.fanout import TapPlan, tapped_layers, text_variants, video_variants, video_vectors
+from vtr.ingest.taps import pool_tokens
+from vtr.ingest.video import to_model_input
+from vtr.warehouse.variants import Variant
+
+CPU = torch.device("cpu")
+TEXTS = ["a red circle", "a small blue square moves left, then right, then stops"]
+N_FRAMES = 4
+
+
+def close(a, b):
+    torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
+
+
+def _videos(side: int, n_videos: int = 2, n_frames: int = N_FRAMES) -> np.ndarray:
+    generator = np.random.default_rng(1)
+    return generator.integers(0, 256, (n_videos, n_frames, side, side, 3), dtype=np.uint8)
+
+
+# ------------------------------------------------------------------ the library's side
+
+
+def qwen_reference(model, folder, videos, layers):
+    """Pixels from the installed video processor, prompt ids built from the tokenizer:
+    one span (Qwen2.5-VL) or one span per temporal patch (Qwen3-VL)."""
+    from transformers import AutoTokenizer, AutoVideoProcessor
+
+    processor = AutoVideoProcessor.from_pretrained(folder)
+    own = processor(videos=list(videos), do_resize=False, return_tensors="pt")
+    grid = own["video_grid_thw"]
+    steps, per_step = int(grid[0, 0]), int(grid[0, 1:].prod()) // 4
+    span = "<|vision_start|>" + "<|video_pad|>" * per_step + "<|vision_end|>"
+    prompt = (
+        span * steps
+        if model.config.model_type == "qwen3_vl"
+        else span.replace("<|video_pad|>" * per_step, "<|video_pad|>" * (per_step * steps))
+    )
+    ids = AutoTokenizer.from_pretrained(folder)([prompt] * len(videos), return_tensors="pt")
+    ids = ids["input_ids"]
+    at_video = ids == model.config.video_token_id
+    out = model(
+        input_ids=ids,
+        pixel_values_videos=own["pixel_values_videos"],
+        video_grid_thw=grid,
+        mm_token_type_ids=at_video.int() * 2,
+        output_hidden_states=True,
+    )
+    merged = model.get_video_features(own["pixel_values_videos"], grid).pooler_output
+    rows = len(videos) * steps
+    before = torch.cat(merged).reshape(rows, per_step, -1)
+    after = {k: out.hidden_states[k][at_video].reshape(rows, per_step, -1) for k in layers}
+    return before, after, own["pixel_values_videos"]
+
+
+@dataclass
+class Case:
+    save: Callable
+    loader: str  # the transformers class of the whole model
+    reference: Callable
+    side: int  # the frame side the tiny model's processor config gives
+    steps: int  # time steps (rows per video) of N_FRAMES frames
+    tokens: int  # video tokens a step
+
+    def llm_blocks(self, encoder):
+        return encoder.model.language_model.layers
+
+    def vision(self, encoder):
+        return encoder.model.visual
+
+
+CASES = {
+    "qwen2_5_vl": Case(tiny.save_qwen2_5_vl, "Qwen2_5_VLForConditionalGeneration",
+                       qwen_reference, side=56, steps=2, tokens=4),
+    "qwen3_vl": Case(tiny.save_qwen3_vl, "Qwen3VLForConditionalGeneration",
+                     qwen_reference, side=64, steps=2, tokens=4),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def family(request, tmp_path_factory):
+    """(family, case, folder, encoder, library model) for one family."""
+    import transformers
+
+    name, case = request.param, CASES[request.param]
+    folder = case.save(tmp_path_factory.mktemp("video llms") / f"tiny {name}")
+    encoder = load_video_encoder(f"{name}:{folder}", CPU)
+    model = getattr(transformers, case.loader).from_pretrained(folder).eval()
+    return name, case, folder, encoder, model
+
+
+def test_before_and_after_the_llm_match_the_library(family):
+    name, case, folder, encoder, model = family
+    assert encoder.norm.size == case.side
+    videos = _videos(case.side)
+    frames = torch.stack([to_model_input(video, encoder.norm) for video in videos])
+    layers = list(range(encoder.video_layers + 1))
+    with torch.inference_mode():
+        out = encoder.forward_video(frames, layers)
+        before, after, pixels = case.reference(model, folder, videos, layers)
+    if hasattr(encoder, "video_inputs"):  # the patches are the installed processor's
+        close(encoder.video_inputs(frames)[0], pixels)
+    rows = (2 * case.steps, case.tokens, encoder.video_width)
+    assert out.hidden[0].shape == rows
+    close(out.hidden[0], before)  # L0: the projector output, before the LLM
+    for layer in layers:  # after the LLM: the library's hidden states at the video tokens
+        close(out.hidden[layer], after[layer])
+    assert not torch.allclose(out.hidden[1], out.hidden[layers[-1]])
+    diff = max((out.hidden[k] - after[k]).abs().max().item() for k in layers)
+    print(f"{name}: max |ours - library| over L0..L{layers[-1]} = {diff:.2e}")
+
+
+def test_every_layer_and_pooling_come_out_of_one_forward(family):
+    name, case, folder, encoder, _ = family
+    spec = f"{name}:{folder}"
+    plan = TapPlan.from_options("0,1,-1", "mean,last,max", "mean,max,seq")
+    variants = video_variants(spec, encoder, plan, N_FRAMES)
+    assert len(variants) == 3 * 3 * 3
+    calls = []
+    hooks = [
+        case.vision(encoder).register_forward_pre_hook(lambda *_: calls.append("vision")),
+        case.llm_blocks(encoder)[0].register_forward_pre_hook(lambda *_: calls.append("llm")),
+    ]
+    frames = torch.randn(2, N_FRAMES, 3, case.side, case.side)
+    try:
+        with torch.inference_mode():
+            out = encoder.forward_video(frames, tapped_layers(variants))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert calls == ["vision", "llm"]
+    vectors = video_vectors(out, 2, N_FRAMES, variants)
+    assert set(vectors) == {v.id for v in variants}
+    width = encoder.video_width
+    for variant in variants:
+        expected = case.steps * width if variant.temporal == "seq" else width
+        assert vectors[variant.id].shape == (2, expected)
+        assert Variant.parse(variant.id) == variant  # the ids parse back
+    last = encoder.video_layers
+    assert f"video/{spec}/L{last}/last/seq/{N_FRAMES}f" in vectors
+    texts = text_variants(spec, encoder, TapPlan.from_options("0,-1", "last,mean", "mean"))
+    assert [v.id for v in texts] == [
+        f"text/{spec}/L{k}/{p}" for k in (0, last) for p in ("last", "mean")
+    ]
+    assert all(Variant.parse(v.id) == v for v in texts)
+
+
+def test_captions_match_the_library_caption_by_caption(family):
+    name, _, folder, _, model = family
+    encoder = load_text_encoder(f"{name}:{folder}", CPU)
+    last = encoder.text_layers
+    with torch.inference_mode():
+        batch = encoder.forward_texts(TEXTS, [1, last])
+        alone = [
+            model(**encoder.tokenizer(text, return_tensors="pt"), output_hidden_states=True)
+            for text in TEXTS
+        ]
+    assert batch.mask[0].sum() < batch.mask.shape[1]  # the short caption was padded
+    for row, own in enumerate(alone):
+        real = batch.mask[row]
+        for layer in (1, last):
+            close(batch.hidden[layer][row][real], own.hidden_states[layer][0])
+        close(
+            pool_tokens(batch.hidden[last], batch.mask, "last")[row], own.hidden_states[last][0, -1]
+        )
+        mean = pool_tokens(batch.hidden[last], batch.mask, "mean")[row]
+        close(mean, own.hidden_states[last][0].mean(0))
+
+
+def test_a_folder_without_weights_names_what_is_missing(family, tmp_path):
+    name, _, folder, _, _ = family
+    bare = tmp_path / "no weights"
+    shutil.copytree(folder, bare)
+    (bare / "model.safetensors").unlink()
+    with pytest.raises(BackboneError, match=rf"{name}:.*no weights.*model\.safetensors"):
+        load_video_encoder(f"{name}:{bare}", CPU)
+    with pytest.raises(BackboneError, match=f"{name} model folder not found: .*nowhere"):
+        load_video_encoder(f"{name}:{tmp_path / 'nowhere'}", CPU)
+
+
+def test_a_folder_of_another_model_type_is_refused(family, tmp_path):
+    name, _, _, _, _ = family
+    other = tiny.save_qwen3_vl if name != "qwen3_vl" else tiny.save_qwen2_5_vl
+    folder = other(tmp_path / "other")
+    with pytest.raises(BackboneError, match=f"{name}:.* model; {name}: takes {name}"):
+        load_video_encoder(f"{name}:{folder}", CPU)
