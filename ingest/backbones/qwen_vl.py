@@ -16,12 +16,12 @@ family is the **temporal patch**: token poolings run per temporal patch, tempora
 poolings over the `ceil(frames / 2)` temporal patches, and a `seq` variant stores one
 vector per temporal patch (its `seq_len`). The variant id keeps the sampled frames.
 
-Layers, as for the rest of `vlm:`: `L0` = the merger output (**before the LLM**),
-`Lk` = the LLM's hidden states after block k over the video tokens (**after the LLM**),
-from the model's own forward (`output_hidden_states=True`; 3-D M-RoPE positions from
-its `get_rope_index`). The prompt is the video span alone:
-`<|vision_start|>` + the video tokens + `<|vision_end|>`. Text: the same forward over the
-caption's tokens (right-padded, so every real token keeps its position).
+Layers, as for the rest of `vlm:` (see span_llm.py): `L0` = the merger output (**before
+the LLM**), `Lk` = the LLM's hidden states after block k over the video tokens (**after
+the LLM**), from the model's own forward (`output_hidden_states=True`; 3-D M-RoPE
+positions from its `get_rope_index`). The prompt is the video span alone:
+`<|vision_start|>` + the video tokens + `<|vision_end|>` (Qwen3-VL: one such span per
+temporal patch). Text: the same forward over the caption's tokens (right-padded).
 """
 
 from __future__ import annotations
@@ -32,15 +32,13 @@ import torch
 
 from vtr.errors import BackboneError
 from vtr.ingest.backbones.base import ImageNorm
-from vtr.ingest.backbones.hf import load_pretrained, load_tokenizer, tapped_hidden
-from vtr.ingest.backbones.video_llm import VideoLanguageModel, model_type
-from vtr.ingest.taps import Forward
+from vtr.ingest.backbones.span_llm import SpanLLM, spans
 
 NOMINAL_SIDE = 224  # the square frame the processor's smart_resize is applied to
 VIDEO = 2  # mm_token_type_ids value of a video token (0 = text)
 
 
-class Qwen2VL(VideoLanguageModel):
+class Qwen2VL(SpanLLM):
     """Qwen2-VL; Qwen2.5-VL and Qwen3-VL differ only in the attributes below."""
 
     loader = "Qwen2VLForConditionalGeneration"
@@ -48,17 +46,7 @@ class Qwen2VL(VideoLanguageModel):
     span_per_step = False  # Qwen3-VL: one vision_start/end span per temporal patch
 
     def __init__(self, name: str, device: torch.device) -> None:
-        import transformers
-
-        if self.family != "vlm":  # `vlm:` checked the folder's model type already
-            model_type(name, self.family, (self.family,))
-        loader = getattr(transformers, self.loader)
-        model_dir, model = load_pretrained(loader, self.family, name, device)
-        self.model = model.model  # vision tower + LLM, without the vocabulary head
-        self.device = device
-        self.tokenizer = load_tokenizer(model_dir, self.family)
-        self.tokenizer.padding_side = "right"
-        cfg = model.config
+        model_dir, cfg = self.load(name, device)
         vision = cfg.vision_config
         self.patch = int(vision.patch_size)
         self.merge = int(vision.spatial_merge_size)
@@ -66,11 +54,8 @@ class Qwen2VL(VideoLanguageModel):
         self.norm = video_norm(
             model_dir, self.patch, self.merge, self.frames_per_step, self.video_processor
         )
-        self.token_ids = (cfg.vision_start_token_id, cfg.video_token_id, cfg.vision_end_token_id)
-        self.video_layers = self.text_layers = int(cfg.text_config.num_hidden_layers)
-        self.video_width = self.text_width = self.dim = int(cfg.text_config.hidden_size)
-        self.max_length = getattr(cfg.text_config, "max_position_embeddings", None)
-        self.weights = str(model_dir)
+        self.video_token = cfg.video_token_id
+        self.span = (cfg.vision_start_token_id, cfg.vision_end_token_id)
 
     def video_inputs(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, T, 3, S, S) normalised frames -> `pixel_values_videos`, `video_grid_thw`."""
@@ -78,39 +63,23 @@ class Qwen2VL(VideoLanguageModel):
             frames.to(self.device), self.patch, self.merge, self.frames_per_step, self.family
         )
 
-    def video_ids(self, n_videos: int, steps: int, per_step: int) -> torch.Tensor:
-        """The prompt: the video span(s) alone, (B, L) token ids."""
-        start, video, end = self.token_ids
-        spans = [[start, *[video] * per_step, end]] * steps if self.span_per_step else []
-        ids = sum(spans, []) or [start, *[video] * (steps * per_step), end]
-        return torch.tensor(ids, device=self.device).expand(n_videos, -1)
-
-    def forward_video(self, frames: torch.Tensor, layers: list[int]) -> Forward:
-        n_videos = frames.shape[0]
+    def model_inputs(self, frames: torch.Tensor) -> tuple[dict, int, int]:
         pixels, grid = self.video_inputs(frames)
         steps = int(grid[0, 0])
         per_step = int(grid[0, 1:].prod()) // self.merge**2
-        ids = self.video_ids(n_videos, steps, per_step)
-        video = self.token_ids[1]
-        out = self.model(
-            input_ids=ids,
-            pixel_values_videos=pixels,
-            video_grid_thw=grid,
-            mm_token_type_ids=(ids == video).int() * VIDEO,
-            use_cache=False,
-            output_hidden_states=True,
-        )
-        at_video = ids[0] == video
-        per_step = {
-            layer: states[:, at_video].reshape(n_videos * steps, -1, states.shape[-1])
-            for layer, states in tapped_hidden(out, layers).items()
+        (start, end), video = self.span, self.video_token
+        if self.span_per_step:
+            ids = spans(start, video, end, steps, per_step)
+        else:
+            ids = spans(start, video, end, 1, steps * per_step)
+        ids = torch.tensor(ids, device=self.device).expand(frames.shape[0], -1)
+        inputs = {
+            "input_ids": ids,
+            "pixel_values_videos": pixels,
+            "video_grid_thw": grid,
+            "mm_token_type_ids": (ids == video).int() * VIDEO,
         }
-        return Forward(None, per_step)
-
-    def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
-        tokens = self._tokens(texts)
-        out = self.model(**tokens, use_cache=False, output_hidden_states=True)
-        return Forward(None, tapped_hidden(out, layers), tokens["attention_mask"].bool())
+        return inputs, steps, per_step
 
 
 def patchify(
