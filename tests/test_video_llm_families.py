@@ -1,4 +1,5 @@
-"""Video LLM families (`qwen2_5_vl`, `qwen3_vl`, ...), from tiny random models saved to disk.
+"""Video LLM families (`qwen2_5_vl`, `qwen3_vl`, `internvl`, `llava_onevision`), from tiny
+random models saved to disk.
 
 Per family: `L0` (before the LLM) equals the library's own `get_video_features`, and
 `Lk` (after the LLM) the library's own forward's `hidden_states[k]` at the video tokens,
@@ -74,6 +75,45 @@ def qwen_reference(model, folder, videos, layers):
     return before, after, own["pixel_values_videos"]
 
 
+def _frame_pixels(folder, videos):
+    from transformers import AutoVideoProcessor
+
+    processor = AutoVideoProcessor.from_pretrained(folder)
+    return processor(videos=list(videos), do_resize=False, return_tensors="pt")[
+        "pixel_values_videos"
+    ]
+
+
+def internvl_reference(model, folder, videos, layers):
+    """Frames as images; prompt = `<img>` + the frame's `<IMG_CONTEXT>` tokens + `</img>`."""
+    from transformers import AutoTokenizer
+
+    pixels = _frame_pixels(folder, videos)
+    n_videos, n_frames = pixels.shape[:2]
+    prompt = ("<img>" + "<IMG_CONTEXT>" * 4 + "</img>") * n_frames
+    ids = AutoTokenizer.from_pretrained(folder)([prompt] * n_videos, return_tensors="pt")
+    ids = ids["input_ids"]
+    at_video = ids == model.config.image_token_id
+    out = model(input_ids=ids, pixel_values=pixels.flatten(0, 1), output_hidden_states=True)
+    before = model.get_image_features(pixel_values=pixels.flatten(0, 1)).pooler_output
+    rows = n_videos * n_frames
+    after = {k: out.hidden_states[k][at_video].reshape(rows, 4, -1) for k in layers}
+    return before, after, pixels
+
+
+def onevision_reference(model, folder, videos, layers):
+    """The `<video>` placeholders alone; the video's trailing `image_newline` token dropped."""
+    pixels = _frame_pixels(folder, videos)
+    n_videos, n_frames = pixels.shape[:2]
+    ids = torch.full((n_videos, n_frames * 4 + 1), model.config.video_token_id)
+    out = model(input_ids=ids, pixel_values_videos=pixels, output_hidden_states=True)
+    own = model.get_video_features(pixel_values_videos=pixels).pooler_output
+    rows = n_videos * n_frames
+    before = own[:, :-1].reshape(rows, 4, -1)
+    after = {k: out.hidden_states[k][:, :-1].reshape(rows, 4, -1) for k in layers}
+    return before, after, pixels
+
+
 @dataclass
 class Case:
     save: Callable
@@ -82,12 +122,13 @@ class Case:
     side: int  # the frame side the tiny model's processor config gives
     steps: int  # time steps (rows per video) of N_FRAMES frames
     tokens: int  # video tokens a step
+    vision_tower: str = "visual"  # the base model's vision tower attribute
 
     def llm_blocks(self, encoder):
         return encoder.model.language_model.layers
 
     def vision(self, encoder):
-        return encoder.model.visual
+        return getattr(encoder.model, self.vision_tower)
 
 
 CASES = {
@@ -95,6 +136,12 @@ CASES = {
                        qwen_reference, side=56, steps=2, tokens=4),
     "qwen3_vl": Case(tiny.save_qwen3_vl, "Qwen3VLForConditionalGeneration",
                      qwen_reference, side=64, steps=2, tokens=4),
+    "internvl": Case(tiny.save_internvl, "InternVLForConditionalGeneration",
+                     internvl_reference, side=32, steps=N_FRAMES, tokens=4,
+                     vision_tower="vision_tower"),
+    "llava_onevision": Case(tiny.save_llava_onevision, "LlavaOnevisionForConditionalGeneration",
+                            onevision_reference, side=32, steps=N_FRAMES, tokens=4,
+                            vision_tower="vision_tower"),
 }  # fmt: skip
 
 
@@ -119,8 +166,9 @@ def test_before_and_after_the_llm_match_the_library(family):
     with torch.inference_mode():
         out = encoder.forward_video(frames, layers)
         before, after, pixels = case.reference(model, folder, videos, layers)
-    if hasattr(encoder, "video_inputs"):  # the patches are the installed processor's
-        close(encoder.video_inputs(frames)[0], pixels)
+    # the pixels (Qwen: the patches) are the installed video processor's
+    ours = encoder.video_inputs(frames)[0] if hasattr(encoder, "video_inputs") else frames
+    close(ours, pixels)
     rows = (2 * case.steps, case.tokens, encoder.video_width)
     assert out.hidden[0].shape == rows
     close(out.hidden[0], before)  # L0: the projector output, before the LLM

@@ -103,3 +103,65 @@ def save_qwen3_vl(folder: Path, seed: int = 0) -> Path:
     model = Qwen3VLForConditionalGeneration(config).eval()
     processor = Qwen3VLVideoProcessor(size={"shortest_edge": 32 * 32, "longest_edge": 64 * 64})
     return _save(model, tokenizer, processor, folder)
+
+
+def save_internvl(folder: Path, seed: int = 0) -> Path:
+    """An InternVL: a 2-block InternViT (32 px, 8 px patches), pixel shuffle 0.5 -> 4 tokens
+    a frame, a 2-block Qwen2 LLM."""
+    from transformers import (
+        InternVLConfig,
+        InternVLForConditionalGeneration,
+        InternVLVideoProcessor,
+    )
+
+    torch.manual_seed(seed)
+    tokenizer, ids = _tokenizer(("<img>", "</img>", "<IMG_CONTEXT>"))
+    config = InternVLConfig(
+        vision_config={
+            "hidden_size": WIDTH,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "intermediate_size": 64,
+            "image_size": [32, 32],
+            "patch_size": [8, 8],
+        },
+        text_config={"model_type": "qwen2", **_llm(tokenizer, ids)},
+        image_token_id=ids["<IMG_CONTEXT>"],
+        downsample_ratio=0.5,
+    )
+    model = InternVLForConditionalGeneration(config).eval()
+    processor = InternVLVideoProcessor(size={"height": 32, "width": 32})
+    return _save(model, tokenizer, processor, folder)
+
+
+def save_llava_onevision(folder: Path, seed: int = 0) -> Path:
+    """A LLaVA-OneVision: a 2-block SigLIP tower (32 px, 8 px patches), 2x2 pooling -> 4
+    tokens a frame, a 2-block Qwen2 LLM."""
+    from transformers import (
+        LlavaOnevisionConfig,
+        LlavaOnevisionForConditionalGeneration,
+        LlavaOnevisionVideoProcessor,
+    )
+
+    torch.manual_seed(seed)
+    tokenizer, ids = _tokenizer(("<image>", "<video>"))
+    config = LlavaOnevisionConfig(
+        vision_config={
+            "model_type": "siglip_vision_model",
+            "hidden_size": WIDTH,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "intermediate_size": 64,
+            "image_size": 32,
+            "patch_size": 8,
+        },
+        text_config={"model_type": "qwen2", **_llm(tokenizer, ids)},
+        image_token_index=ids["<image>"],
+        video_token_index=ids["<video>"],
+        vision_feature_layer=-1,
+        vision_feature_select_strategy="full",
+        image_grid_pinpoints=[[32, 32]],
+    )
+    model = LlavaOnevisionForConditionalGeneration(config).eval()
+    processor = LlavaOnevisionVideoProcessor(size={"height": 32, "width": 32})
+    return _save(model, tokenizer, processor, folder)
