@@ -1,5 +1,5 @@
-"""Video LLM families (`qwen2_5_vl`, `qwen3_vl`, `internvl`, `llava_onevision`), from tiny
-random models saved to disk.
+"""Video LLM families (`qwen2_5_vl`, `qwen3_vl`, `internvl`, `llava_onevision`,
+`video_llama_3`), from tiny random models saved to disk.
 
 Per family: `L0` (before the LLM) equals the library's own `get_video_features`, and
 `Lk` (after the LLM) the library's own forward's `hidden_states[k]` at the video tokens,
@@ -114,6 +114,27 @@ def onevision_reference(model, folder, videos, layers):
     return before, after, pixels
 
 
+def video_llama_3_reference(model, folder, videos, layers):
+    """Patches, grids and merge sizes from the installed video processor (no token
+    compression); prompt = the `<|video_pad|>` placeholders alone."""
+    from transformers import AutoTokenizer, AutoVideoProcessor
+
+    processor = AutoVideoProcessor.from_pretrained(folder)
+    own = processor(videos=list(videos), do_resize=False, return_tensors="pt")
+    grid, merge = own["video_grid_thw"], own["video_merge_sizes"]
+    n_frames, per_frame = int(grid[0, 0]), int(grid[0, 1:].prod() // merge[0] ** 2)
+    prompt = "<|video_pad|>" * (n_frames * per_frame)
+    ids = AutoTokenizer.from_pretrained(folder)([prompt] * len(videos), return_tensors="pt")
+    pixels, ids = own["pixel_values_videos"], ids["input_ids"]
+    out = model(input_ids=ids, pixel_values_videos=pixels, video_grid_thw=grid,
+                video_merge_sizes=merge, output_hidden_states=True)  # fmt: skip
+    own_tokens = model.model.get_video_features(pixels, grid, merge).pooler_output
+    rows = len(videos) * n_frames
+    before = torch.cat(own_tokens).reshape(rows, per_frame, -1)
+    after = {k: out.hidden_states[k].reshape(rows, per_frame, -1) for k in layers}
+    return before, after, pixels
+
+
 @dataclass
 class Case:
     save: Callable
@@ -142,6 +163,9 @@ CASES = {
     "llava_onevision": Case(tiny.save_llava_onevision, "LlavaOnevisionForConditionalGeneration",
                             onevision_reference, side=32, steps=N_FRAMES, tokens=4,
                             vision_tower="vision_tower"),
+    "video_llama_3": Case(tiny.save_video_llama_3, "VideoLlama3ForConditionalGeneration",
+                          video_llama_3_reference, side=56, steps=N_FRAMES, tokens=4,
+                          vision_tower="vision_model"),
 }  # fmt: skip
 
 

@@ -165,3 +165,33 @@ def save_llava_onevision(folder: Path, seed: int = 0) -> Path:
     model = LlavaOnevisionForConditionalGeneration(config).eval()
     processor = LlavaOnevisionVideoProcessor(size={"height": 32, "width": 32})
     return _save(model, tokenizer, processor, folder)
+
+
+def save_video_llama_3(folder: Path, seed: int = 0) -> Path:
+    """A VideoLLaMA3: a 2-block vision encoder (14 px patches), 2x2 downsampling, 56 px
+    frames -> 4 tokens a frame, a 2-block Qwen2 LLM."""
+    from transformers import (
+        VideoLlama3Config,
+        VideoLlama3ForConditionalGeneration,
+        VideoLlama3VideoProcessor,
+    )
+
+    torch.manual_seed(seed)
+    tokenizer, ids = _tokenizer()
+    config = VideoLlama3Config(
+        vision_config={
+            "hidden_size": WIDTH,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "intermediate_size": 64,
+            "patch_size": 14,
+        },
+        text_config={"model_type": "qwen2", **_llm(tokenizer, ids)},
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+    )
+    model = VideoLlama3ForConditionalGeneration(config).eval()
+    processor = VideoLlama3VideoProcessor(
+        size={"shortest_edge": 28 * 28, "longest_edge": 56 * 56}, use_token_compression=False
+    )
+    return _save(model, tokenizer, processor, folder)

@@ -47,15 +47,29 @@ class Qwen2VL(SpanLLM):
 
     def __init__(self, name: str, device: torch.device) -> None:
         model_dir, cfg = self.load(name, device)
-        vision = cfg.vision_config
-        self.patch = int(vision.patch_size)
-        self.merge = int(vision.spatial_merge_size)
-        self.frames_per_step = int(vision.temporal_patch_size)
+        self.patch, self.merge, self.frames_per_step = self.geometry(model_dir, cfg)
         self.norm = video_norm(
             model_dir, self.patch, self.merge, self.frames_per_step, self.video_processor
         )
         self.video_token = cfg.video_token_id
-        self.span = (cfg.vision_start_token_id, cfg.vision_end_token_id)
+        self.span = self.span_tokens(cfg)
+
+    def geometry(self, model_dir: Path, cfg) -> tuple[int, int, int]:
+        """Patch side, spatial merge and frames a temporal patch."""
+        vision = cfg.vision_config
+        return (
+            int(vision.patch_size),
+            int(vision.spatial_merge_size),
+            int(vision.temporal_patch_size),
+        )
+
+    def span_tokens(self, cfg) -> tuple[int | None, int | None]:
+        """The tokens around the video placeholders (None: none)."""
+        return cfg.vision_start_token_id, cfg.vision_end_token_id
+
+    def grid_inputs(self, ids: torch.Tensor, grid: torch.Tensor) -> dict:
+        """The forward's inputs besides the ids, pixels and grid."""
+        return {"mm_token_type_ids": (ids == self.video_token).int() * VIDEO}
 
     def video_inputs(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, T, 3, S, S) normalised frames -> `pixel_values_videos`, `video_grid_thw`."""
@@ -73,13 +87,8 @@ class Qwen2VL(SpanLLM):
         else:
             ids = spans(start, video, end, 1, steps * per_step)
         ids = torch.tensor(ids, device=self.device).expand(frames.shape[0], -1)
-        inputs = {
-            "input_ids": ids,
-            "pixel_values_videos": pixels,
-            "video_grid_thw": grid,
-            "mm_token_type_ids": (ids == video).int() * VIDEO,
-        }
-        return inputs, steps, per_step
+        inputs = {"input_ids": ids, "pixel_values_videos": pixels, "video_grid_thw": grid}
+        return {**inputs, **self.grid_inputs(ids, grid)}, steps, per_step
 
 
 def patchify(
