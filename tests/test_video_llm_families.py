@@ -277,3 +277,36 @@ def test_a_folder_of_another_model_type_is_refused(family, tmp_path):
     folder = other(tmp_path / "other")
     with pytest.raises(BackboneError, match=f"{name}:.* model; {name}: takes {name}"):
         load_video_encoder(f"{name}:{folder}", CPU)
+
+
+def test_ingest_writes_before_and_after_the_llm_variants(family, wh, small_corpus):
+    from vtr.ingest.datasets import register_dataset
+    from vtr.ingest.pipeline import ingest
+    from vtr.ingest.video import read_frames
+    from vtr.warehouse.variants import get_variant, list_variants
+
+    name, case, folder, encoder, _ = family
+    spec = f"{name}:{folder}"
+    register_dataset(wh, "synth", small_corpus, small_corpus.parent / "videos")
+    summary = ingest(wh, "synth", [spec], [spec], frames=2, batch_size=8, workers=0,
+                     layers="0,-1", poolings="mean,last", temporal="mean",
+                     show_progress=False)  # fmt: skip
+    assert summary.failed == 0
+    last = encoder.video_layers
+    video = [f"video/{spec}/L{k}/{p}/mean/2f" for k in (0, last) for p in ("mean", "last")]
+    text = [f"text/{spec}/L{k}/{p}" for k in (0, last) for p in ("mean", "last")]
+    written = {r.variant_id: r.written for r in summary.variants}
+    assert set(written) == {*video, *text} and {written[v] for v in video} == {16}
+    assert get_variant(wh, video[-1])["dim"] == encoder.video_width
+
+    video_id, path = wh.con.execute(
+        "SELECT video_id, path FROM videos WHERE dataset = 'synth' ORDER BY video_id LIMIT 1"
+    ).fetchone()
+    frames = to_model_input(read_frames(path, 2)[0], encoder.norm)
+    with torch.inference_mode():
+        states = encoder.forward_video(frames[None], [last]).hidden[last]
+    expected = torch.nn.functional.normalize(states.mean(1), dim=-1).mean(0)
+    table = next(r["lance_table"] for r in list_variants(wh) if r["variant_id"] == video[2])
+    ids, vectors = wh.vectors.read(table, "synth")
+    np.testing.assert_allclose(dict(zip(ids, vectors, strict=True))[video_id], expected.numpy(),
+                               atol=1e-5)  # fmt: skip

@@ -150,11 +150,16 @@ def video_norm(
 
 
 class Qwen25VL(Qwen2VL):
-    """Qwen2.5-VL: a windowed-attention vision tower; `second_per_grid_ts` is left at the
-    model's default of 1 s a temporal patch (its processor's value at its default 2 fps)."""
+    """Qwen2.5-VL: a windowed-attention vision tower; `second_per_grid_ts` is 1 s a temporal
+    patch, its processor's value at its default 2 fps (passed for every video: the model's
+    own default runs out when a batch has more videos than prompt tokens)."""
 
     family = "qwen2_5_vl"
     loader = "Qwen2_5_VLForConditionalGeneration"
+
+    def grid_inputs(self, ids: torch.Tensor, grid: torch.Tensor) -> dict:
+        seconds = torch.ones(grid.shape[0], device=grid.device)
+        return {**super().grid_inputs(ids, grid), "second_per_grid_ts": seconds}
 
 
 class Qwen3VL(Qwen2VL):
