@@ -275,8 +275,14 @@ def test_a_folder_of_another_model_type_is_refused(family, tmp_path):
     name, _, _, _, _ = family
     other = tiny.save_qwen3_vl if name != "qwen3_vl" else tiny.save_qwen2_5_vl
     folder = other(tmp_path / "other")
-    with pytest.raises(BackboneError, match=f"{name}:.* model; {name}: takes {name}"):
+    with pytest.raises(BackboneError, match=f"{name}:.* model; {name}: takes {name} \\(it has"):
         load_video_encoder(f"{name}:{folder}", CPU)
+
+
+def test_vlm_points_a_folder_of_these_types_to_its_family(family):
+    name, _, folder, _, _ = family
+    with pytest.raises(BackboneError, match=rf"vlm: takes .* \(it has its own family: {name}:"):
+        load_video_encoder(f"vlm:{folder}", CPU)
 
 
 def test_ingest_writes_before_and_after_the_llm_variants(family, wh, small_corpus):

@@ -58,6 +58,17 @@ def _qwen_vision(**extra) -> dict:
     }
 
 
+def _vision(**extra) -> dict:
+    """A 2-block vision tower of width 32 (ViT-style config keys)."""
+    return {
+        "hidden_size": WIDTH,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "intermediate_size": 64,
+        **extra,
+    }
+
+
 def _save(model, tokenizer, processor, folder: Path) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
@@ -117,14 +128,7 @@ def save_internvl(folder: Path, seed: int = 0) -> Path:
     torch.manual_seed(seed)
     tokenizer, ids = _tokenizer(("<img>", "</img>", "<IMG_CONTEXT>"))
     config = InternVLConfig(
-        vision_config={
-            "hidden_size": WIDTH,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 2,
-            "intermediate_size": 64,
-            "image_size": [32, 32],
-            "patch_size": [8, 8],
-        },
+        vision_config=_vision(image_size=[32, 32], patch_size=[8, 8]),
         text_config={"model_type": "qwen2", **_llm(tokenizer, ids)},
         image_token_id=ids["<IMG_CONTEXT>"],
         downsample_ratio=0.5,
@@ -146,15 +150,7 @@ def save_llava_onevision(folder: Path, seed: int = 0) -> Path:
     torch.manual_seed(seed)
     tokenizer, ids = _tokenizer(("<image>", "<video>"))
     config = LlavaOnevisionConfig(
-        vision_config={
-            "model_type": "siglip_vision_model",
-            "hidden_size": WIDTH,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 2,
-            "intermediate_size": 64,
-            "image_size": 32,
-            "patch_size": 8,
-        },
+        vision_config=_vision(model_type="siglip_vision_model", image_size=32, patch_size=8),
         text_config={"model_type": "qwen2", **_llm(tokenizer, ids)},
         image_token_index=ids["<image>"],
         video_token_index=ids["<video>"],
@@ -179,13 +175,7 @@ def save_video_llama_3(folder: Path, seed: int = 0) -> Path:
     torch.manual_seed(seed)
     tokenizer, ids = _tokenizer()
     config = VideoLlama3Config(
-        vision_config={
-            "hidden_size": WIDTH,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 2,
-            "intermediate_size": 64,
-            "patch_size": 14,
-        },
+        vision_config=_vision(patch_size=14),
         text_config={"model_type": "qwen2", **_llm(tokenizer, ids)},
         image_token_id=ids["<|image_pad|>"],
         video_token_id=ids["<|video_pad|>"],

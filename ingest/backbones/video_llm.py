@@ -121,8 +121,12 @@ def model_type(name: str, family: str, kinds: tuple[str, ...] = KINDS) -> str:
     except (OSError, ValueError, KeyError) as err:
         raise BackboneError(f"{family}:{name}: cannot read its config: {err}") from None
     if kind.model_type not in kinds:
+        from vtr.registry import BACKBONES
+
+        own = kind.model_type in BACKBONES and kind.model_type != family
+        hint = f" (it has its own family: {kind.model_type}:{name})" if own else ""
         raise BackboneError(
             f"{family}:{name} is a {kind.model_type!r} model; {family}: takes "
-            f"{', '.join(sorted(kinds))}"
+            f"{', '.join(sorted(kinds))}{hint}"
         )
     return kind.model_type
