@@ -316,3 +316,22 @@ def test_ingest_writes_before_and_after_the_llm_variants(family, wh, small_corpu
     ids, vectors = wh.vectors.read(table, "synth")
     np.testing.assert_allclose(dict(zip(ids, vectors, strict=True))[video_id], expected.numpy(),
                                atol=1e-5)  # fmt: skip
+
+
+def test_frame_llm_folders_that_disagree_with_their_model_are_refused(tmp_path):
+    from tiny_models import qwen_tokenizer
+    from transformers import InternVLVideoProcessor
+
+    folder = tiny.save_internvl(tmp_path / "internvl")
+    wrong_side = tmp_path / "wrong side"
+    shutil.copytree(folder, wrong_side)
+    InternVLVideoProcessor(size={"height": 48, "width": 48}).save_pretrained(wrong_side)
+    with pytest.raises(BackboneError, match="resizes frames to 48 px, the vision tower takes 32"):
+        load_video_encoder(f"internvl:{wrong_side}", CPU)
+    no_img = tmp_path / "no img token"
+    shutil.copytree(folder, no_img)
+    for old in no_img.glob("*token*"):
+        old.unlink()
+    qwen_tokenizer().save_pretrained(no_img)  # without InternVL's <img> / </img>
+    with pytest.raises(BackboneError, match="internvl:.*the tokenizer has no '<img>'"):
+        load_video_encoder(f"internvl:{no_img}", CPU)

@@ -165,7 +165,9 @@ class Qwen25VL(Qwen2VL):
 class Qwen3VL(Qwen2VL):
     """Qwen3-VL: one `<|vision_start|>`..`<|vision_end|>` span per temporal patch (its
     processor's layout, without the `<t seconds>` text between spans); the vision tower's
-    DeepStack features are added to the first LLM blocks' video tokens by the model itself."""
+    DeepStack features are added to the first LLM blocks' video tokens by the model itself.
+    The frame side is read as for Qwen2-VL, the folder's `size` budget taken per frame (the
+    Qwen3-VL processor spreads it over a video's frames, so its side depends on the count)."""
 
     family = "qwen3_vl"
     loader = "Qwen3VLForConditionalGeneration"

@@ -11,6 +11,8 @@ with the processor's merge size and no M-RoPE (the LLM is a Qwen2 with 1-D posit
   the model's own forward over the `<|video_pad|>` placeholders alone (its processor
   puts `Time t s:` text before each frame's tokens; vtr leaves the text out).
 
+The frame side is read as for Qwen2-VL (`video_norm`), the folder's `size` budget taken per
+frame (the VideoLLaMA3 processor divides it by the frame count).
 The processor's token compression (it drops the tokens that repeat the previous frame)
 is not applied: every frame keeps all its tokens, so the per-frame rows have one size.
 """
