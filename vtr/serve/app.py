@@ -60,7 +60,7 @@ def create_app(root: str | Path) -> Starlette:
         p = request.query_params
         filters = pages.QueryFilters(
             direction=params.choice(p, "direction", pages.DIRECTIONS),
-            category_id=params.integer(p, "category", None, -(2**31), 2**31 - 1),
+            category_id=params.integer(p, "category", None, 0, 2**31 - 1),
             min_words=params.integer(p, "min_words", None),
             max_words=params.integer(p, "max_words", None),
             min_rank=params.number(p, "min_rank"),
@@ -104,7 +104,7 @@ def create_app(root: str | Path) -> Starlette:
         form = {
             "dataset": params.text(p, "dataset"),
             "pred": params.integer(p, "pred", None, 1),
-            "qid": params.integer(p, "qid", None, -(2**63), 2**63 - 1),
+            "qid": params.integer(p, "qid", None, 0, 2**63 - 1),
             "offset": params.integer(p, "offset", 0),
         }
         with catalog() as wh:

@@ -27,6 +27,8 @@ def moments(wh: Warehouse, form: dict[str, Any]) -> dict[str, Any]:
     dataset = form["dataset"] or (names[0] if names else None)
     page: dict[str, Any] = {"datasets": datasets, "dataset": dataset, "sets": [], "queries": []}
     if dataset is None:
+        if form["pred"] is not None or form["qid"] is not None:
+            raise UnknownItem("this warehouse has no moment queries")
         return page
     if dataset not in names:
         raise UnknownDataset(f"no moment queries in dataset {dataset!r}")
@@ -108,6 +110,8 @@ def steps(
         dataset = form["dataset"] or (names[0] if names else None)
         page: dict[str, Any] = {"datasets": datasets, "dataset": dataset, "videos": []}
         if dataset is None:
+            if form["video_id"] or form["text"] or form["clips"]:
+                raise UnknownItem("this warehouse has no step annotations")
             return page
         if dataset not in names:
             raise UnknownDataset(f"no step annotations in dataset {dataset!r}")
