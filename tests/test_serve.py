@@ -219,10 +219,9 @@ PROBES = [
 
 
 def _pages(served):
-    a, b = served["plain"], served["reranked"]
     return {
-        f"/api/evals/{a}": ["direction", "category", "min_words", "max_words", "min_rank",
-                            "max_rank", "order", "limit", "offset"],
+        f"/api/evals/{served['plain']}": ["direction", "category", "min_words", "max_words",
+                                          "min_rank", "max_rank", "order", "limit", "offset"],
         "/api/compare": ["a", "b", "direction", "n"],
         "/api/search": ["text", "video", "dataset", "target", "k"],
         "/api/moments": ["dataset", "pred", "qid", "offset"],
