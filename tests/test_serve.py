@@ -309,3 +309,25 @@ def test_cli_refuses_a_folder_that_is_not_a_warehouse(tmp_path):
     result = CliRunner().invoke(app, ["serve", str(tmp_path), "--port", "0"])
     assert result.exit_code == 1
     assert "is not a vtr warehouse" in result.output and "Traceback" not in result.output
+
+
+def test_a_request_while_a_writer_holds_the_catalog_is_a_503_naming_it(served):
+    holder = (
+        "import sys; from vtr.warehouse import open_warehouse; "
+        "wh = open_warehouse(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", holder, str(served["root"])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        response = served["client"].get("/api/")
+        assert response.status_code == 503
+        assert str(process.pid) in response.json()["error"]
+        assert served["client"].get("/").status_code == 503
+    finally:
+        process.communicate("", timeout=30)
+    assert served["client"].get("/api/").status_code == 200
