@@ -32,6 +32,7 @@ from vtr.errors import (
     VtrError,
 )
 from vtr.serve import pages, params, search_page, timelines
+from vtr.serve.thumbs import thumb_file, thumbnail
 from vtr.warehouse.catalog import Warehouse, open_warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -122,11 +123,13 @@ def create_app(root: str | Path) -> Starlette:
 
     def thumb(request: Request) -> Response:
         dataset, video_id = request.path_params["dataset"], request.path_params["video_id"]
-        with catalog() as wh:
-            path = pages.video_path(wh, dataset, video_id)
-        from vtr.serve.thumbs import thumbnail
-
-        data = thumbnail(root, dataset, video_id, path)
+        cached = thumb_file(root, dataset, video_id)
+        if cached.is_file():  # written only after the catalog named this video's file
+            data = cached.read_bytes()
+        else:
+            with catalog() as wh:
+                path = pages.video_path(wh, dataset, video_id)
+            data = thumbnail(root, dataset, video_id, path)
         return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
     def html_and_json(path: str, page: Page, name: str) -> list[Route]:
