@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from serve_warehouse import MINILM, build_serve_warehouse
+from serve_warehouse import MINILM, build_serve_warehouse, build_timeline_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +60,9 @@ def _browser():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    info = build_serve_warehouse(tmp_path_factory.mktemp("browse"))
+    folder = tmp_path_factory.mktemp("browse")
+    info = build_serve_warehouse(folder)
+    build_timeline_warehouse(folder, root=info["root"])  # moments and steps datasets too
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     launch = "import sys; from vtr.cli import main; sys.argv[0] = 'vtr'; main()"
@@ -142,10 +144,17 @@ def test_every_page_in_a_headless_browser(server, tmp_path):
         assert text in driver.find_element(By.ID, "captions").text
         _check_page(driver, "video", tmp_path)
 
-        for page in ("moments", "steps"):
+        for page, drawing in (("moments", "timeline"), ("steps", "heatmap")):
             driver.get(f"{base}/{page}")
             assert driver.find_element(By.TAG_NAME, "h1").text == page.capitalize()
+            svg = driver.find_element(By.CSS_SELECTOR, f"#{drawing} svg")
+            assert svg.size["width"] > 100 and svg.size["height"] > 50, (page, svg.size)
             _check_page(driver, page, tmp_path)
+        driver.find_elements(By.CSS_SELECTOR, "form.filters select")[1].click()
+        Select(driver.find_element(By.NAME, "video")).select_by_index(2)
+        driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        assert "video=" in driver.current_url
+        assert driver.find_element(By.CSS_SELECTOR, "#heatmap svg")
     finally:
         driver.quit()
     shots = sorted(p.name for p in tmp_path.glob("*.png"))

@@ -36,7 +36,8 @@ def moments(wh: Warehouse, form: dict[str, Any]) -> dict[str, Any]:
     pred = form["pred"] or (sets[0]["pred_id"] if sets else None)
     if form["pred"] and form["pred"] not in {s["pred_id"] for s in sets}:
         raise UnknownItem(f"no prediction set {form['pred']} for dataset {dataset!r}")
-    params = {"dataset": dataset, "limit": QUERIES_PER_PAGE, "offset": form["offset"]}
+    params = {"dataset": dataset, "pred_id": pred, "limit": QUERIES_PER_PAGE}
+    params["offset"] = form["offset"]
     queries = wh.rows("serve/moment_queries", params)
     page |= {"sets": sets, "pred": pred, "queries": queries, "offset": form["offset"]}
     page["n_queries"] = queries[0]["n_total"] if queries else 0
@@ -50,7 +51,7 @@ def moments(wh: Warehouse, form: dict[str, Any]) -> dict[str, Any]:
     focus = rows[0] | {
         "windows": wh.rows("serve/moment_windows", one),
         "predicted": wh.rows(
-            "serve/moment_pred_windows", {**one, "pred_id": pred, "n": SHOWN_WINDOWS}
+            "serve/moment_pred_windows", {"qid": qid, "pred_id": pred, "n": SHOWN_WINDOWS}
         ),
         "saliency": wh.rows(
             "serve/moment_saliency", {**one, "pred_id": pred, "clip_len": CLIP_LEN}
@@ -156,16 +157,15 @@ def steps(
 
 
 def heatmap_svg(focus: dict[str, Any]) -> Markup:
-    """Cells coloured by similarity (dark blue low, yellow high), the annotated window of
+    """Cells coloured by similarity (dark blue low, yellow high, per step), the annotated window of
     each step boxed in white, the DP window as a red bar, the top-1 window as orange."""
     start, end = focus["chunk_start"], focus["chunk_end"]
     t0, t1 = start[0], max(end[-1], start[0] + 1e-6)
     left, row_h, width = 220, 22, WIDTH - 230
     x = lambda t: left + width * (float(t) - t0) / (t1 - t0)  # noqa: E731
-    values = [v for row in focus["similarity"] for v in row]
-    lo, hi = min(values), max(values)
     parts = []
     for i, (step, row) in enumerate(zip(focus["steps"], focus["similarity"], strict=True)):
+        lo, hi = min(row), max(row)  # each step on its own scale: where it peaks in time
         y = 4 + i * row_h
         parts.append(_text(4, y + 15, step["query"][:32]))
         for j, value in enumerate(row):
