@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 BACKBONE = "open_clip:vtr-tiny-vit:random"
 TEXT = f"text/{BACKBONE}/final/embed"
 MINILM = "text/st:minilm/final/embed"
@@ -77,3 +79,12 @@ def build_timeline_warehouse(folder: Path, root: Path | None = None) -> dict:
         "--video-variant", CLIPS, "--text-variant", TEXT, "--out", folder / "pred.jsonl",
     )  # fmt: skip
     return {"root": root, "predicted": json.loads(predicted)}
+
+
+def catalog_rows(root: Path, sql: str, params=()) -> list[tuple]:
+    """Rows of `sql` over the warehouse's catalog, read directly (the tests' truth)."""
+    con = duckdb.connect(str(root / "catalog.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()

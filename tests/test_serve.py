@@ -8,10 +8,9 @@ import subprocess
 import sys
 from collections import Counter
 
-import duckdb
 import numpy as np
 import pytest
-from serve_warehouse import BACKBONE, MINILM, TEXT, VIDEO, build_serve_warehouse
+from serve_warehouse import BACKBONE, MINILM, TEXT, VIDEO, build_serve_warehouse, catalog_rows
 from starlette.testclient import TestClient
 
 from vtr.serve import create_app
@@ -26,14 +25,6 @@ def served(tmp_path_factory):
     info = build_serve_warehouse(tmp_path_factory.mktemp("serve"))
     info["client"] = TestClient(create_app(info["root"]))
     return info
-
-
-def catalog_rows(root, sql, params=()):
-    con = duckdb.connect(str(root / "catalog.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def unique_caption(served):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 import numpy as np
 import pytest
 from serve_warehouse import CLIPS, TEXT, build_timeline_warehouse
+from serve_warehouse import catalog_rows as rows
 from starlette.testclient import TestClient
 
 from vtr.serve import create_app
@@ -20,14 +20,6 @@ def timelines(tmp_path_factory):
     info = build_timeline_warehouse(tmp_path_factory.mktemp("timelines"))
     info["client"] = TestClient(create_app(info["root"]))
     return info
-
-
-def rows(root, sql, params=()):
-    con = duckdb.connect(str(root / "catalog.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_moments_page_shows_a_predicted_query_with_its_windows_and_curves(timelines):

@@ -54,7 +54,7 @@ def moments(wh: Warehouse, form: dict[str, Any]) -> dict[str, Any]:
             "serve/moment_pred_windows", {"qid": qid, "pred_id": pred, "n": SHOWN_WINDOWS}
         ),
         "saliency": wh.rows(
-            "serve/moment_saliency", {**one, "pred_id": pred, "clip_len": CLIP_LEN}
+            "reports/moment_saliency_curve", {**one, "pred_id": pred, "clip_len": CLIP_LEN}
         ),
     }
     page["focus"] = focus
