@@ -4,6 +4,7 @@ traversal, bad values)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -322,3 +323,21 @@ def test_a_request_while_a_writer_holds_the_catalog_is_a_503_naming_it(served):
     finally:
         process.communicate("", timeout=30)
     assert served["client"].get("/api/").status_code == 200
+
+
+def test_a_video_file_gone_from_disk_is_a_422_that_names_it(served):
+    root, client = served["root"], served["client"]
+    video_id = served["captions"][-1][1]
+    (path,) = catalog_rows(root, "SELECT path FROM videos WHERE video_id = ?", [video_id])[0]
+    moved = path + ".away"
+    thumb_file(root, "synth", video_id).unlink(missing_ok=True)
+    os.rename(path, moved)
+    try:
+        response = client.get(f"/api/videos/synth/{video_id}")
+        assert response.status_code == 200  # the page does not need the file
+        response = client.get(f"/thumbs/synth/{video_id}")
+        assert response.status_code == 422 and "video file not found" in response.text
+        assert not thumb_file(root, "synth", video_id).exists()  # nothing half-written
+    finally:
+        os.rename(moved, path)
+    assert client.get(f"/thumbs/synth/{video_id}").status_code == 200
