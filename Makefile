@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test lint bench bench-moments bench-steps clean docs
+.PHONY: install browser demo test lint bench bench-moments bench-steps clean docs
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,16 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: install
 	@$(BIN)/vtr demo --out $(DEMO_OUT)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# The headless-browser test of `vtr serve` needs Debian's Chromium and ChromeDriver:
+# installed here when missing (as root, with apt-get); if that fails the test says so.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  { echo "installing chromium and chromium-driver for the browser test..." >&2; \
+	    apt-get update -q >&2 && apt-get install -y -q chromium chromium-driver >&2; } || \
+	  echo "could not install chromium: tests/test_serve_browser.py will fail and say why" >&2
 
 lint: install
 	$(BIN)/ruff check .

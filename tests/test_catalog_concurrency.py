@@ -2,12 +2,16 @@
 while a real `vtr ingest` process goes on, and all of them succeed.
 
 The ingest holds the catalog only to commit (every 2 videos here), so the others get
-in between; each open that meets it held waits (`--wait`). Afterwards every variant of
+in between; each open that meets it held waits (`--wait`). To make "while it runs"
+hold on a machine of any speed, the test freezes the ingest (SIGSTOP) at a moment when
+it holds no lock on the catalog, i.e. between two commits, runs the other commands,
+and lets it go on (SIGCONT) once they are done. Afterwards every variant of
 the ingest holds each item exactly once, and its done marks name exactly those items.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -70,6 +74,22 @@ def warehouse(tmp_path_factory):
     return root
 
 
+def _freeze_between_commits(proc: subprocess.Popen, catalog: Path) -> None:
+    """SIGSTOP `proc` at a moment when it holds no lock on `catalog` (between commits)."""
+    from vtr.warehouse.lock_holder import holder_lock_mode
+
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, "the ingest ended before it could be frozen"
+        assert time.monotonic() < deadline, "the ingest never let go of the catalog"
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.05)  # let a stop that lands mid-syscall settle
+        if holder_lock_mode(proc.pid, catalog) is None:
+            return
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(0.01)
+
+
 def _catalog_rows(root: Path, dataset: str) -> int:
     with open_warehouse(root, read_only=True, wait=120) as wh:
         return wh.con.execute(
@@ -103,13 +123,16 @@ def test_commands_succeed_while_two_ingests_run(warehouse, tmp_path):
                 "--video-variant", VIDEO, "--split", "test",
             ],
         }  # fmt: skip
-        started = {
-            name: _start([*VTR, *argv], tmp_path / f"{name}.log") for name, argv in commands.items()
-        }
-        outputs = {name: proc.communicate(timeout=300)[0] for name, proc in started.items()}
-        # every command is done while the ingest still goes on
-        assert ingest.poll() is None, "the ingest ended before the other commands"
-        middle = _catalog_rows(root, "big")
+        _freeze_between_commits(ingest, root / "catalog.duckdb")
+        try:
+            started = {
+                name: _start([*VTR, *argv], tmp_path / f"{name}.log")
+                for name, argv in commands.items()
+            }
+            outputs = {name: proc.communicate(timeout=300)[0] for name, proc in started.items()}
+            middle = _catalog_rows(root, "big")  # every command is done mid-ingest
+        finally:
+            ingest.send_signal(signal.SIGCONT)
         for name, proc in started.items():
             assert proc.returncode == 0, (name, (tmp_path / f"{name}.log").read_text())
         assert any(char.isdigit() for char in outputs["shell"]), outputs["shell"]

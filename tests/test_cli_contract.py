@@ -28,6 +28,7 @@ NO_JSON = {
     "synth retrieval": "writes a corpus and prints its annotations path",
     "synth moments": "writes a corpus and prints its annotations path",
     "synth steps": "writes a corpus and prints its annotations path",
+    "serve": "a web server; every page's data is JSON at /api/<page>",
 }
 
 

@@ -1,4 +1,6 @@
-"""Qwen2-VL in the `vlm:` family (`Qwen2VLForConditionalGeneration`, model_type `qwen2_vl`).
+"""Qwen2-VL in the `vlm:` family (`Qwen2VLForConditionalGeneration`, model_type `qwen2_vl`),
+and the `qwen2_5_vl:` and `qwen3_vl:` families (Qwen2.5-VL, Qwen3-VL), which differ from it
+only as their classes below say.
 
 Video input is built like the installed `Qwen2VLVideoProcessor` builds it: frames
 normalised with the folder's processor mean/std, padded to a multiple of
@@ -14,12 +16,12 @@ family is the **temporal patch**: token poolings run per temporal patch, tempora
 poolings over the `ceil(frames / 2)` temporal patches, and a `seq` variant stores one
 vector per temporal patch (its `seq_len`). The variant id keeps the sampled frames.
 
-Layers, as for the rest of `vlm:`: `L0` = the merger output (**before the LLM**),
-`Lk` = the LLM's hidden states after block k over the video tokens (**after the LLM**),
-from the model's own forward (`output_hidden_states=True`; 3-D M-RoPE positions from
-its `get_rope_index`). The prompt is the video span alone:
-`<|vision_start|>` + the video tokens + `<|vision_end|>`. Text: the same forward over the
-caption's tokens (right-padded, so every real token keeps its position).
+Layers, as for the rest of `vlm:` (see span_llm.py): `L0` = the merger output (**before
+the LLM**), `Lk` = the LLM's hidden states after block k over the video tokens (**after
+the LLM**), from the model's own forward (`output_hidden_states=True`; 3-D M-RoPE
+positions from its `get_rope_index`). The prompt is the video span alone:
+`<|vision_start|>` + the video tokens + `<|vision_end|>` (Qwen3-VL: one such span per
+temporal patch). Text: the same forward over the caption's tokens (right-padded).
 """
 
 from __future__ import annotations
@@ -30,76 +32,75 @@ import torch
 
 from vtr.errors import BackboneError
 from vtr.ingest.backbones.base import ImageNorm
-from vtr.ingest.backbones.hf import load_pretrained, load_tokenizer, tapped_hidden
-from vtr.ingest.backbones.video_llm import VideoLanguageModel
-from vtr.ingest.taps import Forward
+from vtr.ingest.backbones.span_llm import SpanLLM, spans
 
 NOMINAL_SIDE = 224  # the square frame the processor's smart_resize is applied to
 VIDEO = 2  # mm_token_type_ids value of a video token (0 = text)
 
 
-class Qwen2VL(VideoLanguageModel):
-    def __init__(self, name: str, device: torch.device) -> None:
-        from transformers import Qwen2VLForConditionalGeneration as Loader
+class Qwen2VL(SpanLLM):
+    """Qwen2-VL; Qwen2.5-VL and Qwen3-VL differ only in the attributes below."""
 
-        model_dir, model = load_pretrained(Loader, self.family, name, device)
-        self.model = model.model  # vision tower + LLM, without the vocabulary head
-        self.device = device
-        self.tokenizer = load_tokenizer(model_dir, self.family)
-        self.tokenizer.padding_side = "right"
-        cfg = model.config
+    loader = "Qwen2VLForConditionalGeneration"
+    video_processor = "Qwen2VLVideoProcessor"  # the processor whose config sizes the frames
+    span_per_step = False  # Qwen3-VL: one vision_start/end span per temporal patch
+
+    def __init__(self, name: str, device: torch.device) -> None:
+        model_dir, cfg = self.load(name, device)
+        self.patch, self.merge, self.frames_per_step = self.geometry(model_dir, cfg)
+        self.norm = video_norm(
+            model_dir, self.patch, self.merge, self.frames_per_step, self.video_processor
+        )
+        self.video_token = cfg.video_token_id
+        self.span = self.span_tokens(cfg)
+
+    def geometry(self, model_dir: Path, cfg) -> tuple[int, int, int]:
+        """Patch side, spatial merge and frames a temporal patch."""
         vision = cfg.vision_config
-        self.patch = int(vision.patch_size)
-        self.merge = int(vision.spatial_merge_size)
-        self.frames_per_step = int(vision.temporal_patch_size)
-        self.norm = video_norm(model_dir, self.patch, self.merge, self.frames_per_step)
-        self.token_ids = (cfg.vision_start_token_id, cfg.video_token_id, cfg.vision_end_token_id)
-        self.video_layers = self.text_layers = int(cfg.text_config.num_hidden_layers)
-        self.video_width = self.text_width = self.dim = int(cfg.text_config.hidden_size)
-        self.max_length = getattr(cfg.text_config, "max_position_embeddings", None)
-        self.weights = str(model_dir)
+        return (
+            int(vision.patch_size),
+            int(vision.spatial_merge_size),
+            int(vision.temporal_patch_size),
+        )
+
+    def span_tokens(self, cfg) -> tuple[int | None, int | None]:
+        """The tokens around the video placeholders (None: none)."""
+        return cfg.vision_start_token_id, cfg.vision_end_token_id
+
+    def grid_inputs(self, ids: torch.Tensor, grid: torch.Tensor) -> dict:
+        """The forward's inputs besides the ids, pixels and grid."""
+        return {"mm_token_type_ids": (ids == self.video_token).int() * VIDEO}
 
     def video_inputs(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, T, 3, S, S) normalised frames -> `pixel_values_videos`, `video_grid_thw`."""
-        return patchify(frames.to(self.device), self.patch, self.merge, self.frames_per_step)
+        return patchify(
+            frames.to(self.device), self.patch, self.merge, self.frames_per_step, self.family
+        )
 
-    def forward_video(self, frames: torch.Tensor, layers: list[int]) -> Forward:
-        n_videos = frames.shape[0]
+    def model_inputs(self, frames: torch.Tensor) -> tuple[dict, int, int]:
         pixels, grid = self.video_inputs(frames)
         steps = int(grid[0, 0])
-        n_tokens = int(grid[0].prod()) // self.merge**2
-        start, video, end = self.token_ids
-        ids = torch.tensor([start, *[video] * n_tokens, end], device=self.device)
-        ids = ids.expand(n_videos, -1)
-        out = self.model(
-            input_ids=ids,
-            pixel_values_videos=pixels,
-            video_grid_thw=grid,
-            mm_token_type_ids=(ids == video).int() * VIDEO,
-            use_cache=False,
-            output_hidden_states=True,
-        )
-        per_step = {
-            layer: states[:, 1 : 1 + n_tokens].reshape(n_videos * steps, -1, states.shape[-1])
-            for layer, states in tapped_hidden(out, layers).items()
-        }
-        return Forward(None, per_step)
-
-    def forward_texts(self, texts: list[str], layers: list[int]) -> Forward:
-        tokens = self._tokens(texts)
-        out = self.model(**tokens, use_cache=False, output_hidden_states=True)
-        return Forward(None, tapped_hidden(out, layers), tokens["attention_mask"].bool())
+        per_step = int(grid[0, 1:].prod()) // self.merge**2
+        (start, end), video = self.span, self.video_token
+        if self.span_per_step:
+            ids = spans(start, video, end, steps, per_step)
+        else:
+            ids = spans(start, video, end, 1, steps * per_step)
+        ids = torch.tensor(ids, device=self.device).expand(frames.shape[0], -1)
+        inputs = {"input_ids": ids, "pixel_values_videos": pixels, "video_grid_thw": grid}
+        return {**inputs, **self.grid_inputs(ids, grid)}, steps, per_step
 
 
 def patchify(
-    frames: torch.Tensor, patch: int, merge: int, temporal: int
+    frames: torch.Tensor, patch: int, merge: int, temporal: int, family: str = "vlm"
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(B, T, C, H, W) -> (B * t * h * w, C * temporal * patch**2) patches and (B, 3) grids,
     in the order `Qwen2VLVideoProcessor` writes them (merge windows contiguous)."""
     n_videos, n_frames, channels, height, width = frames.shape
     if height % (patch * merge) or width % (patch * merge):
         raise BackboneError(
-            f"vlm: Qwen2-VL frames must be a multiple of {patch * merge} px, not {height}x{width}"
+            f"{family}: Qwen-VL frames must be a multiple of {patch * merge} px, "
+            f"not {height}x{width}"
         )
     if pad := -n_frames % temporal:  # the processor repeats the last frame
         frames = torch.cat([frames, frames[:, -1:].expand(-1, pad, -1, -1, -1)], dim=1)
@@ -113,20 +114,27 @@ def patchify(
     return flat, grid
 
 
-def video_norm(model_dir: Path, patch: int, merge: int, temporal: int) -> ImageNorm:
+def video_norm(
+    model_dir: Path,
+    patch: int,
+    merge: int,
+    temporal: int,
+    processor_class: str = "Qwen2VLVideoProcessor",
+) -> ImageNorm:
     """Frame side, mean and std from the folder's video processor config (see module doc)."""
-    from transformers import Qwen2VLVideoProcessor
+    import transformers
     from transformers.models.qwen2_vl.video_processing_qwen2_vl import smart_resize
 
+    loader = getattr(transformers, processor_class)
     try:
-        processor = Qwen2VLVideoProcessor.from_pretrained(model_dir, local_files_only=True)
+        processor = loader.from_pretrained(model_dir, local_files_only=True)
     except OSError:  # no processor config in the folder: the processor's own defaults
-        processor = Qwen2VLVideoProcessor()
+        processor = loader()
     ours = {"patch_size": patch, "merge_size": merge, "temporal_patch_size": temporal}
     for key, value in ours.items():
         if int(getattr(processor, key)) != value:
             raise BackboneError(
-                f"vlm:{model_dir}: the processor's {key} is {getattr(processor, key)}, "
+                f"{model_dir}: the processor's {key} is {getattr(processor, key)}, "
                 f"the vision tower's {value}"
             )
     size = processor.size
@@ -139,3 +147,29 @@ def video_norm(model_dir: Path, patch: int, merge: int, temporal: int) -> ImageN
     )
     mean, std = processor.image_mean, processor.image_std
     return ImageNorm(int(side), tuple(map(float, mean)), tuple(map(float, std)))
+
+
+class Qwen25VL(Qwen2VL):
+    """Qwen2.5-VL: a windowed-attention vision tower; `second_per_grid_ts` is 1 s a temporal
+    patch, its processor's value at its default 2 fps (passed for every video: the model's
+    own default runs out when a batch has more videos than prompt tokens)."""
+
+    family = "qwen2_5_vl"
+    loader = "Qwen2_5_VLForConditionalGeneration"
+
+    def grid_inputs(self, ids: torch.Tensor, grid: torch.Tensor) -> dict:
+        seconds = torch.ones(grid.shape[0], device=grid.device)
+        return {**super().grid_inputs(ids, grid), "second_per_grid_ts": seconds}
+
+
+class Qwen3VL(Qwen2VL):
+    """Qwen3-VL: one `<|vision_start|>`..`<|vision_end|>` span per temporal patch (its
+    processor's layout, without the `<t seconds>` text between spans); the vision tower's
+    DeepStack features are added to the first LLM blocks' video tokens by the model itself.
+    The frame side is read as for Qwen2-VL, the folder's `size` budget taken per frame (the
+    Qwen3-VL processor spreads it over a video's frames, so its side depends on the count)."""
+
+    family = "qwen3_vl"
+    loader = "Qwen3VLForConditionalGeneration"
+    video_processor = "Qwen3VLVideoProcessor"
+    span_per_step = True

@@ -108,8 +108,9 @@ class VideoLLM(VideoLanguageModel):
         return Forward(None, tapped_hidden(out, layers), tokens["attention_mask"].bool())
 
 
-def model_type(name: str, family: str) -> str:
-    """The `model_type` in the model folder's config.json; BackboneError if not a video LLM."""
+def model_type(name: str, family: str, kinds: tuple[str, ...] = KINDS) -> str:
+    """The `model_type` in the model folder's config.json; BackboneError if not one of
+    `kinds` (default: the `vlm:` model types)."""
     from transformers import AutoConfig
 
     from vtr.errors import BackboneError
@@ -119,9 +120,13 @@ def model_type(name: str, family: str) -> str:
         kind = AutoConfig.from_pretrained(local_model_dir(name, family), local_files_only=True)
     except (OSError, ValueError, KeyError) as err:
         raise BackboneError(f"{family}:{name}: cannot read its config: {err}") from None
-    if kind.model_type not in KINDS:
+    if kind.model_type not in kinds:
+        from vtr.registry import BACKBONES
+
+        own = kind.model_type in BACKBONES and kind.model_type != family
+        hint = f" (it has its own family: {kind.model_type}:{name})" if own else ""
         raise BackboneError(
             f"{family}:{name} is a {kind.model_type!r} model; {family}: takes "
-            f"{', '.join(sorted(KINDS))}"
+            f"{', '.join(sorted(kinds))}{hint}"
         )
     return kind.model_type

@@ -16,6 +16,7 @@ from vtr.cli import (
     ingest_cmds,
     moment_cmds,
     report_cmds,
+    serve_cmds,
     step_cmds,
     synth_cmds,
     train_cmds,
@@ -74,5 +75,6 @@ moment_cmds.register(app)
 step_cmds.register(app)
 demo_cmds.register(app)
 check_cmds.register(app)
+serve_cmds.register(app)
 app.add_typer(groups.train_app, name="train")
 app.add_typer(groups.predict_app, name="predict")
